@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+// encode writes v as JSON with the status.
+func encode(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body into a T. An empty body decodes as T's zero
+// value, as upstream treats a missing body as {}. Like upstream, a JSON
+// document sent as text/plain is accepted. Other content types, malformed
+// JSON and oversized bodies are InvalidArgument / TooLarge errors.
+func decode[T any](r *http.Request) (T, error) {
+	var v T
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, _ := mime.ParseMediaType(ct)
+		if mt != "application/json" && mt != "text/plain" && !strings.HasSuffix(mt, "+json") {
+			return v, anythingllm.Errorf(anythingllm.InvalidArgument, "Content-Type must be application/json, got %q", mt)
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return v, nil
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+		}
+		return v, anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid JSON body: %s", jsonErrorText(err))
+	}
+	return v, nil
+}
+
+// jsonErrorText describes a JSON decoding error without echoing the body.
+func jsonErrorText(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q must be %s, not %s", te.Field, te.Type, te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end of body"
+	}
+	return "malformed"
+}

@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is one API endpoint. The table below is the single list of routes:
+// the mux, the auth middleware and the OpenAPI document are all built from it.
+type route struct {
+	method  string // GET, POST, ...
+	path    string // under /api, e.g. "/v1/workspace/{slug}"
+	tag     string // OpenAPI tag (section)
+	summary string
+	public  bool // no API key needed
+	handler http.HandlerFunc
+	// req and resp are zero values of the JSON request and 200 response
+	// body types, for the OpenAPI document; nil when there is none.
+	req, resp any
+}
+
+// OpenAPI tags, one per API section.
+const (
+	tagAuth       = "Authentication"
+	tagAdmin      = "Admin"
+	tagSystem     = "System Settings"
+	tagWorkspaces = "Workspaces"
+	tagThreads    = "Workspace Threads"
+	tagDocuments  = "Documents"
+	tagFiles      = "Files"
+	tagLLM        = "LLM"
+	tagEmbedding  = "Embedding"
+	tagImage      = "Image"
+	tagOpenAI     = "OpenAI Compatible"
+)
+
+// routes lists every endpoint. Keep each section together; add new routes
+// to their section.
+func (s *server) routes() []route {
+	var rs []route
+	// --- Authentication ---
+	rs = append(rs,
+		route{method: "GET", path: "/ping", tag: tagAuth, summary: "Liveness check", public: true, handler: s.handlePing, resp: pingResponse{}},
+		route{method: "GET", path: "/v1/auth", tag: tagAuth, summary: "Verify the API key", handler: s.handleAuth, resp: authResponse{}},
+	)
+	// --- Admin ---
+	// --- System Settings ---
+	// --- Workspaces ---
+	// --- Workspace Threads ---
+	// --- Documents ---
+	// --- Files ---
+	// --- LLM, Embedding, Image ---
+	// --- OpenAI Compatible ---
+	// --- Schema and docs ---
+	return rs
+}
+
+// addRoutes registers every route with and without a trailing slash, so no
+// client is redirected (clients do not follow a 307 on POST).
+func (s *server) addRoutes(mux *http.ServeMux) {
+	for _, rt := range s.routes() {
+		h := http.Handler(rt.handler)
+		if !rt.public {
+			h = s.requireAPIKey(h)
+		}
+		p := "/api" + strings.TrimSuffix(rt.path, "/")
+		mux.Handle(rt.method+" "+p, h)
+		mux.Handle(rt.method+" "+p+"/{$}", h)
+	}
+	mux.HandleFunc("/", s.handleNotFound)
+}

@@ -1,0 +1,61 @@
+// Package httpapi serves an *anythingllm.App over HTTP with AnythingLLM's
+// developer API: the same routes, JSON bodies, status codes and stream
+// events, so existing clients work unchanged.
+//
+//	app, _ := anythingllm.New(deps, nil)
+//	http.ListenAndServe(":3001", httpapi.NewServer(app, nil))
+//
+// Every route is listed in routes.go; errors are mapped to statuses in
+// errors.go. Handlers only decode, validate, call the App and encode.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+// Options tune the server. A nil *Options means the defaults.
+type Options struct {
+	// Logger receives one line per request and every recovered panic;
+	// default: the App's logger.
+	Logger *slog.Logger
+	// MaxBodyBytes limits JSON request bodies; default 32 MiB.
+	MaxBodyBytes int64
+	// MaxUploadBytes limits multipart uploads; default 1 GiB.
+	MaxUploadBytes int64
+}
+
+const (
+	defaultMaxBodyBytes   = 32 << 20
+	defaultMaxUploadBytes = 1 << 30
+)
+
+// server holds what handlers share.
+type server struct {
+	app  *anythingllm.App
+	log  *slog.Logger
+	opts Options
+}
+
+// NewServer returns the HTTP handler for app.
+func NewServer(app *anythingllm.App, opts *Options) http.Handler {
+	s := &server{app: app}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.MaxBodyBytes <= 0 {
+		s.opts.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if s.opts.MaxUploadBytes <= 0 {
+		s.opts.MaxUploadBytes = defaultMaxUploadBytes
+	}
+	s.log = s.opts.Logger
+	if s.log == nil {
+		s.log = app.Logger()
+	}
+	mux := http.NewServeMux()
+	s.addRoutes(mux)
+	return s.middleware(mux)
+}
