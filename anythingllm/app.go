@@ -1,0 +1,86 @@
+package anythingllm
+
+import (
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Deps are the parts an App is built from. Store is required; the others
+// have defaults or disable the features that need them (a nil Embedder
+// makes embedding and vector search answer ErrUnavailable).
+type Deps struct {
+	Store     Store       // SQL: workspaces, chats, documents, vectors, users, keys, settings
+	Vectors   VectorStore // the in-memory index serving vector search
+	Blobs     BlobStore   // files under STORAGE_DIR: documents/, vector-cache/, ...
+	Embedder  Embedder
+	LLM       ChatModel            // the default chat model (LLM_PROVIDER)
+	LLMs      map[string]ChatModel // more chat models by provider name, for per-workspace choice
+	Images    ImageGenerator
+	Tokenizer Tokenizer
+	Logger    *slog.Logger
+}
+
+// Options tune an App. A nil *Options, and every zero field, means the
+// default.
+type Options struct {
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// BootstrapAPIKey, when set, is accepted as an API key besides the
+	// stored ones. Only its hash is kept. For container deployments that
+	// cannot run `anythingllm apikey create` first.
+	BootstrapAPIKey string
+	// LLMProvider names Deps.LLM, e.g. "ollama" or "openai".
+	LLMProvider string
+	// Override, when set, builds providers for the X-OpenAI-Base-URL and
+	// X-OpenAI-Key headers of the /api/llm, /api/embedding and /api/image
+	// routes. Nil refuses such requests.
+	Override OverrideFunc
+}
+
+// App is the portable core: it owns every policy (RAG pipeline, prompts,
+// token budgets, chunking, citations, provider choice, ingestion) and talks
+// to the world only through the interfaces in Deps. It is safe for
+// concurrent use. Build one with New.
+type App struct {
+	deps Deps
+	opts Options
+	log  *slog.Logger
+
+	bootstrapHash []byte // sha256 of Options.BootstrapAPIKey, or nil
+}
+
+// New builds an App. It does not start background work.
+func New(deps Deps, opts *Options) (*App, error) {
+	if deps.Store == nil {
+		return nil, errors.New("anythingllm: Deps.Store is required")
+	}
+	a := &App{deps: deps}
+	if opts != nil {
+		a.opts = *opts
+	}
+	if a.opts.Now == nil {
+		a.opts.Now = time.Now
+	}
+	a.log = deps.Logger
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if k := a.opts.BootstrapAPIKey; k != "" {
+		h := sha256.Sum256([]byte(k))
+		a.bootstrapHash = h[:]
+	}
+	return a, nil
+}
+
+// Store returns the App's store, for callers that need raw access (CLI
+// tools, migrations, tests).
+func (a *App) Store() Store { return a.deps.Store }
+
+// Logger returns the App's logger.
+func (a *App) Logger() *slog.Logger { return a.log }
+
+// now returns the current time in UTC, cut to milliseconds so that every
+// store round-trips it exactly.
+func (a *App) now() time.Time { return a.opts.Now().UTC().Truncate(time.Millisecond) }

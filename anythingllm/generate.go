@@ -1,0 +1,145 @@
+package anythingllm
+
+import (
+	"context"
+	"strings"
+)
+
+// This file holds the provider proxy verbs behind /api/llm/*,
+// /api/embedding and /api/image/generate: thin, validated passes to the
+// configured providers, with no workspace or RAG involved.
+
+// GenerateOverride picks other providers for one request, from the
+// X-OpenAI-Base-URL and X-OpenAI-Key headers. Nil fields mean the App's own.
+type GenerateOverride struct {
+	BaseURL string
+	APIKey  string
+}
+
+// OverrideFunc builds providers for a GenerateOverride. The stock binary
+// sets it only when the operator allows per-request overrides, because a
+// caller-chosen base URL makes the server fetch arbitrary URLs.
+type OverrideFunc func(ctx context.Context, o GenerateOverride) (ChatModel, Embedder, ImageGenerator, error)
+
+func validRange(name string, v *float64, lo, hi float64) error {
+	if v != nil && (*v < lo || *v > hi) {
+		return Errorf(InvalidArgument, "%s must be between %g and %g", name, lo, hi)
+	}
+	return nil
+}
+
+// Generate runs a plain completion on the default chat model (or on the
+// override's). It validates ranges as OpenAI does.
+func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverride) (*ChatResponse, error) {
+	if req == nil || len(req.Messages) == 0 {
+		return nil, Errorf(InvalidArgument, "messages must be a non-empty array")
+	}
+	for i, m := range req.Messages {
+		switch m.Role {
+		case RoleSystem, RoleUser, RoleAssistant:
+		default:
+			return nil, Errorf(InvalidArgument, "messages[%d].role must be system, user or assistant", i)
+		}
+		if strings.TrimSpace(m.Content) == "" && len(m.Images) == 0 {
+			return nil, Errorf(InvalidArgument, "messages[%d].content cannot be empty", i)
+		}
+	}
+	for _, err := range []error{
+		validRange("temperature", req.Temperature, 0, 2),
+		validRange("top_p", req.TopP, 0, 1),
+		validRange("frequency_penalty", req.FrequencyPenalty, -2, 2),
+		validRange("presence_penalty", req.PresencePenalty, -2, 2),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if req.MaxTokens < 0 {
+		return nil, Errorf(InvalidArgument, "max_tokens must be positive")
+	}
+	if len(req.Stop) > 4 {
+		return nil, Errorf(InvalidArgument, "stop accepts at most 4 sequences")
+	}
+	llm, _, _, err := a.overridden(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if llm == nil {
+		return nil, Errorf(Unavailable, "no LLM provider is configured")
+	}
+	return llm.Chat(ctx, req)
+}
+
+// EmbedText embeds one input with the default embedder (or the override's).
+func (a *App) EmbedText(ctx context.Context, input string, o *GenerateOverride) ([]float32, error) {
+	if strings.TrimSpace(input) == "" {
+		return nil, Errorf(InvalidArgument, "input cannot be empty")
+	}
+	_, emb, _, err := a.overridden(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if emb == nil {
+		return nil, Errorf(Unavailable, "no embedding engine is configured")
+	}
+	vecs, err := emb.Embed(ctx, []string{input})
+	if err != nil {
+		return nil, err
+	}
+	if len(vecs) != 1 {
+		return nil, Errorf(Internal, "embedder returned %d vectors for 1 input", len(vecs))
+	}
+	return vecs[0], nil
+}
+
+// GenerateImage validates req and passes it to the image generator.
+func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateOverride) (*ImageResponse, error) {
+	if req == nil || strings.TrimSpace(req.Prompt) == "" {
+		return nil, Errorf(InvalidArgument, "prompt cannot be empty")
+	}
+	if req.N == 0 {
+		req.N = 1
+	}
+	if req.N < 1 || req.N > 10 {
+		return nil, Errorf(InvalidArgument, "n must be between 1 and 10")
+	}
+	switch req.Quality {
+	case "", "standard", "hd", "low", "medium", "high", "auto":
+	default:
+		return nil, Errorf(InvalidArgument, "quality must be standard or hd")
+	}
+	switch req.Style {
+	case "", "vivid", "natural":
+	default:
+		return nil, Errorf(InvalidArgument, "style must be vivid or natural")
+	}
+	_, _, img, err := a.overridden(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if img == nil {
+		return nil, Errorf(Unavailable, "no image generation provider is configured")
+	}
+	resp, err := img.GenerateImage(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Images) == 0 {
+		return nil, Errorf(Unavailable, "the image provider returned no image")
+	}
+	return resp, nil
+}
+
+// overridden returns the providers for one request.
+func (a *App) overridden(ctx context.Context, o *GenerateOverride) (ChatModel, Embedder, ImageGenerator, error) {
+	if o == nil || (o.BaseURL == "" && o.APIKey == "") {
+		return a.deps.LLM, a.deps.Embedder, a.deps.Images, nil
+	}
+	if a.opts.Override == nil {
+		return nil, nil, nil, Errorf(PermissionDenied, "per-request provider override (X-OpenAI-Base-URL, X-OpenAI-Key) is disabled on this server")
+	}
+	return a.opts.Override(ctx, *o)
+}
+
+// Tokenizer returns the App's tokenizer, or nil.
+func (a *App) Tokenizer() Tokenizer { return a.deps.Tokenizer }

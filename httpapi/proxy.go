@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"math"
+	"net/http"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+// Handlers for /api/llm/generate, /api/llm/instruct, /api/embedding and
+// /api/image/generate: provider passes without workspaces.
+
+type generateMessage struct {
+	Role    string `json:"role" validate:"required"`
+	Content string `json:"content"`
+}
+
+type generateRequest struct {
+	Model            string            `json:"model,omitempty"`
+	Messages         []generateMessage `json:"messages"`
+	Temperature      *float64          `json:"temperature,omitempty"`
+	MaxTokens        int               `json:"max_tokens,omitempty"`
+	TopP             *float64          `json:"top_p,omitempty"`
+	FrequencyPenalty *float64          `json:"frequency_penalty,omitempty"`
+	PresencePenalty  *float64          `json:"presence_penalty,omitempty"`
+	Stop             []string          `json:"stop,omitempty"`
+}
+
+type generateResponse struct {
+	Content string            `json:"content"`
+	Usage   anythingllm.Usage `json:"usage"`
+}
+
+type embeddingRequest struct {
+	Model          string `json:"model,omitempty"`
+	Input          string `json:"input"`
+	EncodingFormat string `json:"encoding_format,omitempty"`
+}
+
+type embeddingUsage struct {
+	PromptTokens int `json:"prompt_tokens"`
+	TotalTokens  int `json:"total_tokens"`
+}
+
+type embeddingResponse struct {
+	Embedding any            `json:"embedding"` // []float32, or a base64 string
+	Usage     embeddingUsage `json:"usage"`
+}
+
+type imageRequest struct {
+	Model   string `json:"model,omitempty"`
+	Prompt  string `json:"prompt"`
+	N       int    `json:"n,omitempty"`
+	Size    string `json:"size,omitempty"`
+	Quality string `json:"quality,omitempty"`
+	Style   string `json:"style,omitempty"`
+	User    string `json:"user,omitempty"`
+}
+
+type imageResponse struct {
+	URL           string `json:"url"`
+	RevisedPrompt string `json:"revised_prompt,omitempty"`
+}
+
+// providerOverride reads the X-OpenAI-* headers.
+func providerOverride(r *http.Request) *anythingllm.GenerateOverride {
+	o := &anythingllm.GenerateOverride{
+		BaseURL: r.Header.Get("X-OpenAI-Base-URL"),
+		APIKey:  r.Header.Get("X-OpenAI-Key"),
+	}
+	if o.BaseURL == "" && o.APIKey == "" {
+		return nil
+	}
+	return o
+}
+
+func (s *server) handleGenerate(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[generateRequest](r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	creq := &anythingllm.ChatRequest{
+		Model: req.Model, Temperature: req.Temperature, MaxTokens: req.MaxTokens, TopP: req.TopP,
+		FrequencyPenalty: req.FrequencyPenalty, PresencePenalty: req.PresencePenalty, Stop: req.Stop,
+	}
+	for _, m := range req.Messages {
+		creq.Messages = append(creq.Messages, anythingllm.Message{Role: m.Role, Content: m.Content})
+	}
+	resp, err := s.app.Generate(r.Context(), creq, providerOverride(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	encode(w, http.StatusOK, generateResponse{Content: resp.Text, Usage: resp.Usage})
+}
+
+func (s *server) handleEmbedding(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[embeddingRequest](r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.EncodingFormat != "" && req.EncodingFormat != "float" && req.EncodingFormat != "base64" {
+		s.writeError(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "encoding_format must be float or base64"))
+		return
+	}
+	vec, err := s.app.EmbedText(r.Context(), req.Input, providerOverride(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n := 0
+	if tk := s.app.Tokenizer(); tk != nil {
+		n = tk.CountTokens(req.Input)
+	}
+	out := embeddingResponse{Embedding: vec, Usage: embeddingUsage{PromptTokens: n, TotalTokens: n}}
+	if req.EncodingFormat == "base64" {
+		out.Embedding = base64.StdEncoding.EncodeToString(float32LE(vec))
+	}
+	encode(w, http.StatusOK, out)
+}
+
+func (s *server) handleImageGenerate(w http.ResponseWriter, r *http.Request) {
+	req, err := decode[imageRequest](r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.app.GenerateImage(r.Context(), &anythingllm.ImageRequest{
+		Model: req.Model, Prompt: req.Prompt, N: req.N, Size: req.Size,
+		Quality: req.Quality, Style: req.Style, User: req.User,
+	}, providerOverride(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	img := resp.Images[0]
+	url := img.URL
+	if url == "" && len(img.Data) > 0 {
+		mime := img.MIME
+		if mime == "" {
+			mime = "image/png"
+		}
+		url = "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(img.Data)
+	}
+	encode(w, http.StatusOK, imageResponse{URL: url, RevisedPrompt: img.RevisedPrompt})
+}
+
+// float32LE encodes floats as little-endian bytes, OpenAI's base64 layout.
+func float32LE(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		u := math.Float32bits(f)
+		b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+	}
+	return b
+}
