@@ -17,6 +17,22 @@ type route struct {
 	// req and resp are zero values of the JSON request and 200 response
 	// body types, for the OpenAPI document; nil when there is none.
 	req, resp any
+	// upload marks a multipart/form-data request with a "file" part; the
+	// other form fields are req's fields.
+	upload bool
+	// stream marks a text/event-stream response of resp events.
+	stream bool
+	// query lists the query parameters.
+	query []param
+	// respType is the response Content-Type when it is not JSON
+	// (e.g. "text/plain", "text/csv"); resp is then ignored.
+	respType string
+}
+
+// param is a query parameter, for the OpenAPI document.
+type param struct {
+	name, typ, desc string // typ: string, integer, number or boolean
+	required        bool
 }
 
 // OpenAPI tags, one per API section.
@@ -58,6 +74,11 @@ func (s *server) routes() []route {
 	)
 	// --- OpenAI Compatible ---
 	// --- Schema and docs ---
+	rs = append(rs,
+		route{method: "GET", path: "/schema", tag: tagAuth, summary: "This OpenAPI document (?format=yaml for YAML)", public: true, handler: s.handleSchema, respType: "application/json",
+			query: []param{{name: "format", desc: "json (default) or yaml"}}},
+		route{method: "GET", path: "/docs", tag: tagAuth, summary: "Swagger UI (?theme=dark for a dark theme)", public: true, handler: s.handleSwaggerUI, respType: "text/html"},
+	)
 	return rs
 }
 
@@ -73,5 +94,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 		mux.Handle(rt.method+" "+p, h)
 		mux.Handle(rt.method+" "+p+"/{$}", h)
 	}
+	// Swagger UI's own assets live below /api/docs/.
+	mux.HandleFunc("GET /api/docs/{asset...}", s.handleSwaggerUI)
 	mux.HandleFunc("/", s.handleNotFound)
 }

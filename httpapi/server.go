@@ -37,6 +37,9 @@ type server struct {
 	app  *anythingllm.App
 	log  *slog.Logger
 	opts Options
+
+	schema    *schemaDocument // the OpenAPI document, built once
+	schemaErr error
 }
 
 // NewServer returns the HTTP handler for app.
@@ -54,6 +57,10 @@ func NewServer(app *anythingllm.App, opts *Options) http.Handler {
 	s.log = s.opts.Logger
 	if s.log == nil {
 		s.log = app.Logger()
+	}
+	s.schema, s.schemaErr = newSchemaDocument(s.routes())
+	if s.schemaErr != nil {
+		s.log.Error("building the OpenAPI document failed", "err", s.schemaErr)
 	}
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
