@@ -1,0 +1,222 @@
+// Package bunstore is the SQL implementation of anythingllm.Store, on
+// github.com/uptrace/bun. It runs on SQLite by default (a pure-Go driver:
+// no cgo, WAL journal, busy timeout, foreign keys on) and on PostgreSQL when
+// given a postgres:// DSN. Both pass storage/storetest.
+//
+//	st, err := bunstore.OpenDir(ctx, "./storage", nil) // ./storage/anythingllm.db
+//	if err != nil { ... }
+//	defer st.Close()
+//	if err := st.Migrate(ctx); err != nil { ... }
+//
+// Vectors are stored with their workspace documents, in the same
+// transaction, as float32 little-endian blobs: the database, the documents
+// and the vectors always agree, also after a crash.
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+)
+
+// Options tune Open. A nil *Options means the defaults.
+type Options struct {
+	// BusyTimeout is how long a SQLite writer waits for the write lock;
+	// default 10 s.
+	BusyTimeout time.Duration
+	// SearchPath sets PostgreSQL's search_path (a schema name), e.g. to
+	// isolate tests.
+	SearchPath string
+	// MaxOpenConns caps the connection pool; default 8 for SQLite and 20
+	// for PostgreSQL.
+	MaxOpenConns int
+}
+
+// Store is an anythingllm.Store on a SQL database.
+type Store struct {
+	db       *bun.DB
+	idb      bun.IDB // db, or the transaction of a tx-bound Store
+	postgres bool
+	inTx     bool
+}
+
+// FileName is the SQLite file OpenDir uses inside the storage folder.
+const FileName = "anythingllm.db"
+
+// OpenDir opens (creating if needed) the SQLite database STORAGE_DIR/anythingllm.db.
+func OpenDir(ctx context.Context, storageDir string, opts *Options) (*Store, error) {
+	return Open(ctx, filepath.Join(storageDir, FileName), opts)
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens a database: a postgres:// or postgresql:// DSN selects
+// PostgreSQL; anything else is a SQLite file path (or ":memory:").
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 10 * time.Second
+	}
+	s := &Store{}
+	if IsPostgresDSN(dsn) {
+		copts := []pgdriver.Option{pgdriver.WithDSN(dsn)}
+		if o.SearchPath != "" {
+			copts = append(copts, pgdriver.WithConnParams(map[string]any{"search_path": o.SearchPath}))
+		}
+		sqldb := sql.OpenDB(pgdriver.NewConnector(copts...))
+		if o.MaxOpenConns <= 0 {
+			o.MaxOpenConns = 20
+		}
+		sqldb.SetMaxOpenConns(o.MaxOpenConns)
+		s.db = bun.NewDB(sqldb, pgdialect.New())
+		s.postgres = true
+	} else {
+		path := strings.TrimPrefix(dsn, "file:")
+		if path == "" {
+			return nil, fmt.Errorf("bunstore: empty database path")
+		}
+		if path != ":memory:" {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return nil, fmt.Errorf("bunstore: creating the database folder: %w", err)
+			}
+		}
+		// WAL lets readers run beside the writer (the CLI beside the
+		// server); with synchronous=NORMAL a commit is in the WAL file
+		// before it returns, so killing the process loses no acknowledged
+		// write (only an OS crash or power loss could lose the last ones).
+		// _txlock=immediate takes the write lock at BEGIN, so concurrent
+		// transactions wait (busy_timeout) instead of failing to upgrade.
+		q := url.Values{}
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds()))
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "foreign_keys(ON)")
+		q.Set("_txlock", "immediate")
+		sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
+		}
+		if o.MaxOpenConns <= 0 {
+			o.MaxOpenConns = 8
+		}
+		if path == ":memory:" {
+			o.MaxOpenConns = 1 // every connection would get its own empty database
+		}
+		sqldb.SetMaxOpenConns(o.MaxOpenConns)
+		sqldb.SetConnMaxIdleTime(0)
+		s.db = bun.NewDB(sqldb, sqlitedialect.New())
+	}
+	s.idb = s.db
+	if err := s.db.PingContext(ctx); err != nil {
+		_ = s.db.Close()
+		return nil, fmt.Errorf("bunstore: connecting: %w", err)
+	}
+	return s, nil
+}
+
+// DB returns the underlying bun database, for advanced use.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// IsPostgres reports whether the store runs on PostgreSQL.
+func (s *Store) IsPostgres() bool { return s.postgres }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if s.inTx {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// InTx runs fn in one transaction. Nested calls reuse the outer one.
+func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) error {
+	if s.inTx {
+		return fn(s)
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&Store{db: s.db, idb: tx, postgres: s.postgres, inTx: true})
+	})
+}
+
+// tx runs fn in a transaction unless the store is already in one.
+func (s *Store) tx(ctx context.Context, fn func(idb bun.IDB) error) error {
+	if s.inTx {
+		return fn(s.idb)
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+}
+
+func (s *Store) Workspaces() anythingllm.WorkspaceStore { return workspaceStore{s} }
+func (s *Store) Threads() anythingllm.ThreadStore       { return threadStore{s} }
+func (s *Store) Chats() anythingllm.ChatStore           { return chatStore{s} }
+func (s *Store) Documents() anythingllm.DocumentStore   { return documentStore{s} }
+func (s *Store) Users() anythingllm.UserStore           { return userStore{s} }
+func (s *Store) Invites() anythingllm.InviteStore       { return inviteStore{s} }
+func (s *Store) APIKeys() anythingllm.APIKeyStore       { return apiKeyStore{s} }
+func (s *Store) Settings() anythingllm.SettingsStore    { return settingsStore{s} }
+
+// mapErr turns driver errors into coded errors. what names the row kind
+// for messages ("workspace").
+func mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return anythingllm.WrapError(anythingllm.NotFound, anythingllm.ErrNotFound, "%s not found", what)
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		switch pgErr.Field('C') {
+		case "23505":
+			return anythingllm.WrapError(anythingllm.AlreadyExists, err, "%s already exists", what)
+		case "23503":
+			return anythingllm.WrapError(anythingllm.NotFound, err, "%s refers to a row that does not exist", what)
+		}
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"):
+		return anythingllm.WrapError(anythingllm.AlreadyExists, err, "%s already exists", what)
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
+		return anythingllm.WrapError(anythingllm.NotFound, err, "%s refers to a row that does not exist", what)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return anythingllm.WrapError(anythingllm.Unavailable, err, "database error")
+}
+
+// affected reports ErrNotFound when an update or delete touched no row.
+func affected(res sql.Result, err error, what string) error {
+	if err != nil {
+		return mapErr(err, what)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err, what)
+	}
+	if n == 0 {
+		return mapErr(sql.ErrNoRows, what)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package bunstore_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/storage/bunstore"
+	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
+	"github.com/anythingllm-go/anythingllm/storage/storetest"
+)
+
+func TestConformanceSQLite(t *testing.T) {
+	storetest.RunConformanceTests(t, func(t *testing.T) anythingllm.Store { return bunstoretest.SQLite(t) })
+}
+
+func TestConformancePostgres(t *testing.T) {
+	storetest.RunConformanceTests(t, func(t *testing.T) anythingllm.Store { return bunstoretest.Postgres(t) })
+}
+
+func TestMigrateTwiceAndConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := bunstore.Open(ctx, path, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			errs <- s.Migrate(ctx)
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := bunstoretest.SQLiteAt(t, path)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrating an up-to-date database: %v", err)
+	}
+}
+
+func TestRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := bunstore.OpenDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	w := &anythingllm.Workspace{Name: "kept", Slug: "kept", CreatedAt: now, LastUpdatedAt: now}
+	if err := s.Workspaces().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Documents().Add(ctx, &anythingllm.WorkspaceDocument{DocID: "d", Docpath: "f/d.json", Filename: "d.json", WorkspaceID: w.ID, CreatedAt: now, LastUpdatedAt: now},
+		[]anythingllm.VectorRecord{{ID: "v", Vector: []float32{1, 2, 3}, Text: "t"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := bunstore.OpenDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if err := s2.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.Workspaces().GetBySlug(ctx, "kept"); err != nil {
+		t.Fatalf("workspace lost across restart: %v", err)
+	}
+	vs, err := s2.Documents().Vectors(ctx, 0, 0)
+	if err != nil || len(vs) != 1 || vs[0].Vector[2] != 3 || vs[0].Namespace != "kept" {
+		t.Fatalf("vectors across restart: %+v, %v", vs, err)
+	}
+}
+
+// TestKillDuringWritesLosesNothing runs a child process that writes chats
+// and prints each id after its commit returns, kills it with SIGKILL in the
+// middle of the burst, and checks that every printed id is in the database.
+func TestKillDuringWritesLosesNothing(t *testing.T) {
+	if os.Getenv("BUNSTORE_CRASH_CHILD") != "" {
+		crashChild()
+		return
+	}
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := bunstoretest.SQLiteAt(t, filepath.Join(dir, bunstore.FileName))
+	now := time.Now().UTC()
+	w := &anythingllm.Workspace{Name: "crash", Slug: "crash", CreatedAt: now, LastUpdatedAt: now}
+	if err := s.Workspaces().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillDuringWritesLosesNothing$")
+	cmd.Env = append(os.Environ(), "BUNSTORE_CRASH_CHILD="+dir, fmt.Sprintf("BUNSTORE_CRASH_WS=%d", w.ID))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var acked []int64
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "acked ") {
+			continue
+		}
+		id, _ := strconv.ParseInt(strings.TrimPrefix(line, "acked "), 10, 64)
+		acked = append(acked, id)
+		if len(acked) == 150 {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			break
+		}
+	}
+	_ = cmd.Wait()
+	if len(acked) < 150 {
+		t.Fatalf("child acknowledged only %d writes before exiting", len(acked))
+	}
+	for _, id := range acked {
+		if _, err := s.Chats().Get(ctx, id); err != nil {
+			t.Fatalf("acknowledged chat %d lost after SIGKILL: %v", id, err)
+		}
+	}
+	n, err := s.Chats().Count(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("acknowledged %d, found %d after SIGKILL", len(acked), n)
+}
+
+func crashChild() {
+	ctx := context.Background()
+	dir := os.Getenv("BUNSTORE_CRASH_CHILD")
+	wsID, _ := strconv.ParseInt(os.Getenv("BUNSTORE_CRASH_WS"), 10, 64)
+	s, err := bunstore.OpenDir(ctx, dir, nil)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	for i := 0; ; i++ {
+		now := time.Now().UTC()
+		c := &anythingllm.Chat{WorkspaceID: wsID, Prompt: fmt.Sprint(i), Response: "{}", Include: true, CreatedAt: now, LastUpdatedAt: now}
+		if err := s.Chats().Create(ctx, c); err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Printf("acked %d\n", c.ID)
+	}
+}
