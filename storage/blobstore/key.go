@@ -1,0 +1,85 @@
+// Package blobstore holds the stock anythingllm.BlobStore implementations:
+// FS, files under a root folder (every access through os.Root, writes
+// atomic by temp file + rename), and Memory, for tests and embedding. Both
+// pass blobstoretest.
+package blobstore
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+// MaxKeyLen bounds a key's length in bytes.
+const MaxKeyLen = 1024
+
+// ValidKey checks a blob key: a relative, slash-separated path with no
+// empty, "." or ".." parts, no backslash, NUL or control characters, no
+// percent-encoded separators or dots, and no drive letter. The error is
+// ErrInvalidArgument and never echoes the key's bytes beyond a short quote.
+func ValidKey(key string) error {
+	bad := func(why string) error {
+		return anythingllm.Errorf(anythingllm.InvalidArgument, "invalid name %s: %s", quoteShort(key), why)
+	}
+	switch {
+	case key == "":
+		return bad("empty")
+	case len(key) > MaxKeyLen:
+		return bad("too long")
+	case strings.HasPrefix(key, "/"):
+		return bad("absolute paths are not allowed")
+	case strings.ContainsRune(key, '\\'):
+		return bad("backslashes are not allowed")
+	case len(key) >= 2 && key[1] == ':':
+		return bad("drive letters are not allowed")
+	}
+	lower := strings.ToLower(key)
+	for _, enc := range []string{"%2e", "%2f", "%5c", "%00"} {
+		if strings.Contains(lower, enc) {
+			return bad("percent-encoded path characters are not allowed")
+		}
+	}
+	for _, r := range key {
+		if r == 0 || unicode.IsControl(r) {
+			return bad("control characters are not allowed")
+		}
+	}
+	for _, part := range strings.Split(key, "/") {
+		switch part {
+		case "":
+			return bad("empty path segment")
+		case ".", "..":
+			return bad("relative path segments are not allowed")
+		}
+		if len(part) > 255 {
+			return bad("a path segment is longer than 255 bytes")
+		}
+	}
+	return nil
+}
+
+// validDir is ValidKey, but "" (the root) is allowed.
+func validDir(key string) error {
+	if key == "" {
+		return nil
+	}
+	return ValidKey(key)
+}
+
+func quoteShort(s string) string {
+	const max = 64
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return strings.ToValidUTF8(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s), "?")
+}
+
+func notFound(key string) error {
+	return anythingllm.WrapError(anythingllm.NotFound, anythingllm.ErrNotFound, "%s not found", quoteShort(key))
+}
