@@ -33,7 +33,6 @@ func swaggerHandlers() (http.Handler, http.Handler) {
 			BasePath:    docsBase,
 			SettingsUI: map[string]string{
 				"persistAuthorization": "true",
-				"tryItOutEnabled":      "true",
 			},
 		}
 		swaggerLight = v5emb.NewHandlerWithConfig(cfg)

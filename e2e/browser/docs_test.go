@@ -152,41 +152,56 @@ func TestSwaggerUITryItOutAuth(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-
+	
 	const op = `#operations-Authentication-get_v1_auth`
 	var status, body string
-	var shot []byte
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/api/docs/"),
-		chromedp.WaitVisible(`.swagger-ui .info`, chromedp.ByQuery),
-		// Authorize with the key.
-		chromedp.Click(`.swagger-ui .auth-wrapper button.authorize`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.modal-ux input`, chromedp.ByQuery),
-		chromedp.SendKeys(`.modal-ux input`, key, chromedp.ByQuery),
-		chromedp.Click(`.modal-ux .auth-btn-wrapper button.authorize`, chromedp.ByQuery),
-		chromedp.Click(`.modal-ux .auth-btn-wrapper button.btn-done`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`.modal-ux`, chromedp.ByQuery),
-		// Try it out on GET /v1/auth.
-		chromedp.Click(op+` .opblock-summary`, chromedp.ByQuery),
-		chromedp.WaitVisible(op+` .try-out__btn`, chromedp.ByQuery),
-		chromedp.Click(op+` .try-out__btn`, chromedp.ByQuery),
-		chromedp.Click(op+` .execute`, chromedp.ByQuery),
-		chromedp.WaitVisible(op+` .live-responses-table .response-col_status`, chromedp.ByQuery),
-		chromedp.Text(op+` .live-responses-table .response-col_status`, &status, chromedp.ByQuery),
-		chromedp.Text(op+` .live-responses-table .response-col_description`, &body, chromedp.ByQuery),
-		chromedp.FullScreenshot(&shot, 90),
-	)
-	if len(shot) > 0 {
-		path := filepath.Join(artifactsDir(t), "swagger-try-it-out.png")
-		if werr := os.WriteFile(path, shot, 0o644); werr == nil {
+	steps := []struct {
+		name string
+		act  chromedp.Action
+	}{
+		{"open /api/docs/", chromedp.Navigate(base + "/api/docs/")},
+		{"wait for the page", chromedp.WaitVisible(`.swagger-ui .info`, chromedp.ByQuery)},
+		{"open Authorize", chromedp.Click(`.swagger-ui .auth-wrapper .authorize`, chromedp.ByQuery)},
+		{"wait for the dialog", chromedp.WaitVisible(`.modal-ux input`, chromedp.ByQuery)},
+		{"type the key", chromedp.SendKeys(`.modal-ux input`, key, chromedp.ByQuery)},
+		{"authorize", chromedp.Click(`.modal-ux .auth-btn-wrapper .authorize`, chromedp.ByQuery)},
+		{"close the dialog", chromedp.Click(`.modal-ux .auth-btn-wrapper .btn-done`, chromedp.ByQuery)},
+		{"dialog closed", chromedp.WaitNotPresent(`.modal-ux`, chromedp.ByQuery)},
+		{"expand GET /v1/auth", chromedp.Click(op+` .opblock-summary`, chromedp.ByQuery)},
+		{"Try it out", chromedp.Click(op+` .try-out__btn`, chromedp.ByQuery)},
+		{"Execute", chromedp.Click(op+` .execute`, chromedp.ByQuery)},
+		{"wait for the response", chromedp.WaitVisible(op+` .live-responses-table tbody .response-col_status`, chromedp.ByQuery)},
+		{"read the status", chromedp.Text(op+` .live-responses-table tbody .response-col_status`, &status, chromedp.ByQuery)},
+		{"read the body", chromedp.Text(op+` .live-responses-table tbody .response-col_description`, &body, chromedp.ByQuery)},
+	}
+	screenshot := func(name string) {
+		var shot []byte
+		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		if err := chromedp.Run(sctx, chromedp.FullScreenshot(&shot, 100)); err != nil {
+			t.Logf("screenshot failed: %v", err)
+			return
+		}
+		path := filepath.Join(artifactsDir(t), name)
+		if err := os.WriteFile(path, shot, 0o644); err == nil {
 			t.Logf("screenshot: %s", path)
 		}
 	}
-	if err != nil {
-		t.Fatalf("driving Swagger UI: %v", err)
+	// Start the browser on the test's context; later steps get their own
+	// timeouts without closing it.
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
 	}
+	for _, st := range steps {
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := chromedp.Run(sctx, st.act)
+		cancel()
+		if err != nil {
+			screenshot("swagger-failed.png")
+			t.Fatalf("step %q: %v", st.name, err)
+		}
+	}
+	screenshot("swagger-try-it-out.png")
 	if !strings.HasPrefix(strings.TrimSpace(status), "200") {
 		t.Fatalf("Try it out on GET /v1/auth showed status %q, want 200", status)
 	}

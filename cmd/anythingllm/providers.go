@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/storage/blobstore"
+	"github.com/anythingllm-go/anythingllm/storage/bunstore"
+)
+
+// Provider functions for the wire injector in wire.go. Each builds one
+// part from the Config; cleanups close what they open.
+
+// provideStore opens the database (SQLite in STORAGE_DIR, or DATABASE_URL)
+// and migrates it.
+func provideStore(ctx context.Context, cfg *Config) (*bunstore.Store, func(), error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() { _ = st.Close() }, nil
+}
+
+func openStore(ctx context.Context, cfg *Config) (*bunstore.Store, error) {
+	st, err := bunstore.Open(ctx, cfg.dsn(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database (%s): %w", cfg.databaseLabel(), err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("migrating the database (%s): %w", cfg.databaseLabel(), err)
+	}
+	return st, nil
+}
+
+// provideBlobs opens STORAGE_DIR as the file store.
+func provideBlobs(cfg *Config) (*blobstore.FS, func(), error) {
+	fs, err := blobstore.NewFS(filepath.Clean(cfg.StorageDir), nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening STORAGE_DIR %s: %w", cfg.StorageDir, err)
+	}
+	return fs, func() { _ = fs.Close() }, nil
+}
+
+// provideOptions maps the configuration to App options.
+func provideOptions(cfg *Config) *anythingllm.Options {
+	return &anythingllm.Options{
+		BootstrapAPIKey: cfg.BootstrapKey,
+		LLMProvider:     cfg.LLMProvider,
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/anythingllm-go/anythingllm/httpapi"
+)
+
+// shutdownTimeout bounds how long in-flight requests may run after SIGINT
+// or SIGTERM.
+const shutdownTimeout = 30 * time.Second
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--port N]", "Start the HTTP server. It migrates the database first and stops gracefully on\nSIGINT/SIGTERM, letting in-flight requests finish.")
+	port := fs.Int("port", -1, "port to listen on (default: SERVER_PORT or 3001)")
+	host := fs.String("host", "", "address to listen on (default: all interfaces)")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e.envFile)
+	if err != nil {
+		return err
+	}
+	if *port >= 0 {
+		cfg.Port = *port
+	}
+	log := cfg.logger(e.stderr)
+	app, cleanup, err := initApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	handler := httpapi.NewServer(app, &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listening on port %d: %w", cfg.Port, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("anythingllm listening", "addr", ln.Addr().String(), "version", version,
+		"storage", cfg.StorageDir, "database", cfg.databaseLabel(), "llm_provider", cfg.LLMProvider,
+		"bootstrap_key", cfg.BootstrapKey != "")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; waiting for in-flight requests", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

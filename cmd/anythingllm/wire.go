@@ -1,0 +1,27 @@
+//go:build wireinject
+
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/storage/blobstore"
+	"github.com/anythingllm-go/anythingllm/storage/bunstore"
+	"github.com/google/wire"
+)
+
+// initApp is the wire injector: it builds the App from the configuration.
+func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingllm.App, func(), error) {
+	wire.Build(
+		provideStore,
+		wire.Bind(new(anythingllm.Store), new(*bunstore.Store)),
+		provideBlobs,
+		wire.Bind(new(anythingllm.BlobStore), new(*blobstore.FS)),
+		provideOptions,
+		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger"),
+		anythingllm.New,
+	)
+	return nil, nil, nil
+}
