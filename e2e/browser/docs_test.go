@@ -152,7 +152,7 @@ func TestSwaggerUITryItOutAuth(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	
+
 	const op = `#operations-Authentication-get_v1_auth`
 	var status, body string
 	steps := []struct {
