@@ -35,6 +35,7 @@ const (
 	respUnauthorized = "NotMultiUser"
 	respTooLarge     = "TooLarge"
 	respInternal     = "InternalError"
+	respOther        = "Error"
 )
 
 // buildOpenAPI returns the OpenAPI 3 document for routes.
@@ -91,6 +92,7 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 	addErr(respUnauthorized, "The instance is not in multi-user mode; method denied.", errorResponse{Error: "Instance is not in Multi-User mode. Method denied"})
 	addErr(respTooLarge, "The request body or upload exceeds the configured limit.", errorResponse{Error: "request body exceeds 33554432 bytes"})
 	addErr(respInternal, "Internal server error.", errorResponse{Error: "Internal server error"})
+	addErr(respOther, "Any other error: 409 conflict, 429 rate limited upstream, 501 not supported, 503 a provider or the database is unavailable, 504 timeout.", errorResponse{Error: "no LLM provider is configured"})
 
 	tags := map[string]bool{}
 	for _, rt := range routes {
@@ -163,11 +165,20 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 			op.Responses.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/" + respNotFound})
 		}
 		op.Responses.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/" + respInternal})
+		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/" + respOther})
 
 		ok := openapi3.NewResponse().WithDescription("OK")
 		switch {
 		case rt.respType != "":
-			ok.WithContent(openapi3.Content{rt.respType: openapi3.NewMediaType().WithSchema(&openapi3.Schema{Type: &openapi3.Types{"string"}})})
+			content := openapi3.Content{}
+			for _, ct := range strings.Split(rt.respType, ",") {
+				typ := "string"
+				if ct == "application/json" || ct == "application/yaml" {
+					typ = "object" // a document
+				}
+				content[ct] = openapi3.NewMediaType().WithSchema(&openapi3.Schema{Type: &openapi3.Types{typ}})
+			}
+			ok.WithContent(content)
 		case rt.stream:
 			mt := openapi3.NewMediaType().WithSchema(&openapi3.Schema{Type: &openapi3.Types{"string"},
 				Description: "Server-sent events: `data: <json>\\n\\n` per event."})

@@ -75,7 +75,7 @@ func (s *server) routes() []route {
 	// --- OpenAI Compatible ---
 	// --- Schema and docs ---
 	rs = append(rs,
-		route{method: "GET", path: "/schema", tag: tagAuth, summary: "This OpenAPI document (?format=yaml for YAML)", public: true, handler: s.handleSchema, respType: "application/json",
+		route{method: "GET", path: "/schema", tag: tagAuth, summary: "This OpenAPI document (?format=yaml for YAML)", public: true, handler: s.handleSchema, respType: "application/json,application/yaml",
 			query: []param{{name: "format", desc: "json (default) or yaml"}}},
 		route{method: "GET", path: "/docs", tag: tagAuth, summary: "Swagger UI (?theme=dark for a dark theme)", public: true, handler: s.handleSwaggerUI, respType: "text/html"},
 	)
