@@ -25,7 +25,9 @@ func (e *echoLLM) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anyt
 }
 
 func (e *echoLLM) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) iter.Seq2[anythingllm.ChatChunk, error] {
-	return func(yield func(anythingllm.ChatChunk, error) bool) { yield(anythingllm.ChatChunk{}, errors.New("not used")) }
+	return func(yield func(anythingllm.ChatChunk, error) bool) {
+		yield(anythingllm.ChatChunk{}, errors.New("not used"))
+	}
 }
 
 type fixedEmbedder struct{}
@@ -53,7 +55,7 @@ func TestGenerate(t *testing.T) {
 		Usage   map[string]int
 	}
 	st := env.DoJSON(t, "POST", "/api/llm/generate", map[string]any{
-		"messages": []map[string]string{{"role": "system", "content": "be loud"}, {"role": "user", "content": "hello"}},
+		"messages":    []map[string]string{{"role": "system", "content": "be loud"}, {"role": "user", "content": "hello"}},
 		"temperature": 0.5, "max_tokens": 7, "stop": []string{"\n"},
 	}, &out)
 	if st != 200 || out.Content != "HELLO" || out.Usage["total_tokens"] != 5 {

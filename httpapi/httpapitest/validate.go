@@ -77,9 +77,9 @@ func (v *schemaValidator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: rr, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
-		Status: rec.Code,
-		Header: rec.Header(),
-		Body:   io.NopCloser(bytes.NewReader(body)),
+		Status:  rec.Code,
+		Header:  rec.Header(),
+		Body:    io.NopCloser(bytes.NewReader(body)),
 		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
