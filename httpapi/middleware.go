@@ -130,12 +130,13 @@ type apiKeyContextKey struct{}
 
 // requireAPIKey admits requests whose Authorization header carries a valid
 // key. Like upstream, the header is split on single spaces and the second
-// part is the key; the scheme word is not checked ("Bearer  key" with two
-// spaces fails). Anything else is 403 {"error":"No valid api key found."}.
+// part is the key ("Bearer  key" with two spaces fails); unlike upstream,
+// the scheme must be Bearer, so a Basic or other credential is never tried
+// as a key. Anything else is 403 {"error":"No valid api key found."}.
 func (s *server) requireAPIKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.Split(r.Header.Get("Authorization"), " ")
-		if len(parts) < 2 || parts[1] == "" {
+		if len(parts) < 2 || parts[1] == "" || !strings.EqualFold(parts[0], "Bearer") {
 			encode(w, http.StatusForbidden, errNoAPIKey)
 			return
 		}

@@ -44,6 +44,8 @@ func TestAuthRefusals(t *testing.T) {
 		"two spaces":        {"Authorization": {"Bearer  " + env.Key}},
 		"bare key":          {"Authorization": {env.Key}},
 		"Basic credentials": {"Authorization": {"Basic dXNlcjpwYXNz"}},
+		"Basic with key":    {"Authorization": {"Basic " + env.Key}},
+		"Token scheme":      {"Authorization": {"Token " + env.Key}},
 		"lower-case key":    {"Authorization": {"Bearer " + strings.ToLower(env.Key)}},
 		"key with suffix":   {"Authorization": {"Bearer " + env.Key + "X"}},
 	}
