@@ -33,6 +33,9 @@ type Options struct {
 	BootstrapAPIKey string
 	// LLMProvider names Deps.LLM, e.g. "ollama" or "openai".
 	LLMProvider string
+	// WorkspaceDeletionProtection refuses every workspace deletion
+	// (upstream's WORKSPACE_DELETION_PROTECTION).
+	WorkspaceDeletionProtection bool
 	// Override, when set, builds providers for the X-OpenAI-Base-URL and
 	// X-OpenAI-Key headers of the /api/llm, /api/embedding and /api/image
 	// routes. Nil refuses such requests.

@@ -62,6 +62,13 @@ func (s *server) routes() []route {
 	// --- Admin ---
 	// --- System Settings ---
 	// --- Workspaces ---
+	rs = append(rs,
+		route{method: "POST", path: "/v1/workspace/new", tag: tagWorkspaces, summary: "Create a workspace", handler: s.handleWorkspaceNew, req: workspaceRequest{}, resp: workspaceResponse{}},
+		route{method: "GET", path: "/v1/workspaces", tag: tagWorkspaces, summary: "List workspaces", handler: s.handleWorkspaces, resp: workspacesResponse{}},
+		route{method: "GET", path: "/v1/workspace/{slug}", tag: tagWorkspaces, summary: "Get a workspace by slug (an array: empty for an unknown slug)", handler: s.handleWorkspaceGet, resp: workspaceGetResponse{}},
+		route{method: "DELETE", path: "/v1/workspace/{slug}", tag: tagWorkspaces, summary: "Delete a workspace, its threads, chats and vectors", handler: s.handleWorkspaceDelete, respType: "text/plain"},
+		route{method: "POST", path: "/v1/workspace/{slug}/update", tag: tagWorkspaces, summary: "Update workspace settings", handler: s.handleWorkspaceUpdate, req: workspaceRequest{}, resp: workspaceResponse{}},
+	)
 	// --- Workspace Threads ---
 	// --- Documents ---
 	// --- Files ---
