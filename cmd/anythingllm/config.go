@@ -25,7 +25,10 @@ type Config struct {
 	MaxUploadBytes int64  // MAX_UPLOAD_BYTES, default 1 GiB
 	LogLevel       string // LOG_LEVEL: debug, info (default), warn, error
 	LogFormat      string // LOG_FORMAT: text (default) or json
-	Env            func(string) string
+	// DeletionProtection is WORKSPACE_DELETION_PROTECTION: set to anything,
+	// workspace deletion is refused.
+	DeletionProtection bool
+	Env                func(string) string
 }
 
 // Named types for wire: each config value has its own type.
@@ -82,6 +85,7 @@ func configFrom(getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL (leave it unset for SQLite in STORAGE_DIR)")
 	}
 	c.BootstrapKey = strings.TrimSpace(getenv("ANYTHINGLLM_API_KEY"))
+	c.DeletionProtection = getenv("WORKSPACE_DELETION_PROTECTION") != ""
 	if v := getenv("LLM_PROVIDER"); v != "" {
 		c.LLMProvider = v
 	}

@@ -49,5 +49,7 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 	return &anythingllm.Options{
 		BootstrapAPIKey: cfg.BootstrapKey,
 		LLMProvider:     cfg.LLMProvider,
+
+		WorkspaceDeletionProtection: cfg.DeletionProtection,
 	}
 }

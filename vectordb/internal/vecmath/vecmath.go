@@ -1,0 +1,124 @@
+// Package vecmath holds the helpers the vector indexes share: validation,
+// normalisation and top-k selection.
+package vecmath
+
+import (
+	"container/heap"
+	"math"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+// Normalized returns v scaled to unit length, or an error for an empty,
+// zero or non-finite vector.
+func Normalized(v []float32) ([]float32, error) {
+	if len(v) == 0 {
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "empty vector")
+	}
+	var sum float64
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "vector has a NaN or infinite value")
+		}
+		sum += float64(x) * float64(x)
+	}
+	if sum == 0 {
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "zero vector")
+	}
+	inv := float32(1 / math.Sqrt(sum))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = x * inv
+	}
+	return out, nil
+}
+
+// TopK keeps the k best (index, score) pairs.
+type TopK struct {
+	k int
+	h scoreHeap
+}
+
+// Hit is a scored row.
+type Hit struct {
+	Row   int
+	Score float32
+}
+
+type scoreHeap []Hit
+
+func (h scoreHeap) Len() int           { return len(h) }
+func (h scoreHeap) Less(i, j int) bool { return h[i].Score < h[j].Score }
+func (h scoreHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *scoreHeap) Push(x any)        { *h = append(*h, x.(Hit)) }
+func (h *scoreHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// NewTopK makes a selector for k hits.
+func NewTopK(k int) *TopK { return &TopK{k: k, h: make(scoreHeap, 0, k+1)} }
+
+// Min is the lowest kept score, or -Inf while fewer than k are kept.
+func (t *TopK) Min() float32 {
+	if len(t.h) < t.k {
+		return float32(math.Inf(-1))
+	}
+	return t.h[0].Score
+}
+
+// Offer considers a hit.
+func (t *TopK) Offer(row int, score float32) {
+	if len(t.h) < t.k {
+		heap.Push(&t.h, Hit{row, score})
+		return
+	}
+	if score > t.h[0].Score {
+		t.h[0] = Hit{row, score}
+		heap.Fix(&t.h, 0)
+	}
+}
+
+// Sorted returns the kept hits, best first.
+func (t *TopK) Sorted() []Hit {
+	out := make([]Hit, len(t.h))
+	h := append(scoreHeap(nil), t.h...)
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&h).(Hit)
+	}
+	return out
+}
+
+// TopKOf clamps a requested k: <= 0 means 4.
+func TopKOf(k int) int {
+	if k <= 0 {
+		return 4
+	}
+	return k
+}
+
+// CopyRecord returns r with its own copies of the slices and map a caller
+// could change.
+func CopyRecord(r anythingllm.VectorRecord) anythingllm.VectorRecord {
+	r.Vector = append([]float32(nil), r.Vector...)
+	if r.Metadata != nil {
+		m := make(map[string]any, len(r.Metadata))
+		for k, v := range r.Metadata {
+			m[k] = v
+		}
+		r.Metadata = m
+	}
+	return r
+}
+
+// NotFound is the error for an unknown namespace.
+func NotFound(ns string) error {
+	return anythingllm.Errorf(anythingllm.NotFound, "vector namespace %q not found", ns)
+}
+
+// DimMismatch is the error for a vector of the wrong length.
+func DimMismatch(got, want int) error {
+	return anythingllm.Errorf(anythingllm.InvalidArgument, "vector has %d dimensions, the namespace has %d", got, want)
+}
