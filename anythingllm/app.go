@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -36,6 +37,12 @@ type Options struct {
 	// WorkspaceDeletionProtection refuses every workspace deletion
 	// (upstream's WORKSPACE_DELETION_PROTECTION).
 	WorkspaceDeletionProtection bool
+	// EmbedBatchSize is how many chunks go to the embedder per call;
+	// default 500.
+	EmbedBatchSize int
+	// LoadIndexAtStart says LoadVectorIndex will be called: until it
+	// finishes, searches wait for it.
+	LoadIndexAtStart bool
 	// Override, when set, builds providers for the X-OpenAI-Base-URL and
 	// X-OpenAI-Key headers of the /api/llm, /api/embedding and /api/image
 	// routes. Nil refuses such requests.
@@ -52,6 +59,11 @@ type App struct {
 	log  *slog.Logger
 
 	bootstrapHash []byte // sha256 of Options.BootstrapAPIKey, or nil
+
+	index struct {
+		indexState
+		once sync.Once
+	}
 }
 
 // New builds an App. It does not start background work.
@@ -66,6 +78,7 @@ func New(deps Deps, opts *Options) (*App, error) {
 	if a.opts.Now == nil {
 		a.opts.Now = time.Now
 	}
+	a.index.done = make(chan struct{})
 	a.log = deps.Logger
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

@@ -61,6 +61,10 @@ func (s *server) routes() []route {
 	)
 	// --- Admin ---
 	// --- System Settings ---
+	rs = append(rs,
+		route{method: "GET", path: "/v1/system/vector-count", tag: tagSystem, summary: "Count stored vectors", handler: s.handleVectorCount, resp: vectorCountResponse{}},
+		route{method: "DELETE", path: "/v1/system/remove-documents", tag: tagSystem, summary: "Delete documents and their embeddings everywhere", handler: s.handleRemoveDocuments, req: removeDocumentsRequest{}, resp: removeDocumentsResponse{}},
+	)
 	// --- Workspaces ---
 	rs = append(rs,
 		route{method: "POST", path: "/v1/workspace/new", tag: tagWorkspaces, summary: "Create a workspace", handler: s.handleWorkspaceNew, req: workspaceRequest{}, resp: workspaceResponse{}},
@@ -68,9 +72,22 @@ func (s *server) routes() []route {
 		route{method: "GET", path: "/v1/workspace/{slug}", tag: tagWorkspaces, summary: "Get a workspace by slug (an array: empty for an unknown slug)", handler: s.handleWorkspaceGet, resp: workspaceGetResponse{}},
 		route{method: "DELETE", path: "/v1/workspace/{slug}", tag: tagWorkspaces, summary: "Delete a workspace, its threads, chats and vectors", handler: s.handleWorkspaceDelete, respType: "text/plain"},
 		route{method: "POST", path: "/v1/workspace/{slug}/update", tag: tagWorkspaces, summary: "Update workspace settings", handler: s.handleWorkspaceUpdate, req: workspaceRequest{}, resp: workspaceResponse{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/update-embeddings", tag: tagWorkspaces, summary: "Embed (adds) or remove (deletes) documents by docpath", handler: s.handleUpdateEmbeddings, req: updateEmbeddingsRequest{}, resp: updateEmbeddingsResponse{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/update-pin", tag: tagWorkspaces, summary: "Pin or unpin an embedded document", handler: s.handleUpdatePin, req: updatePinRequest{}, resp: messageResponse{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/vector-search", tag: tagWorkspaces, summary: "Find the chunks nearest a query", handler: s.handleVectorSearch, req: vectorSearchRequest{}, resp: vectorSearchResponse{}},
 	)
 	// --- Workspace Threads ---
 	// --- Documents ---
+	rs = append(rs,
+		route{method: "POST", path: "/v1/document/upload", tag: tagDocuments, summary: "Upload a file to parse and store", handler: s.handleUpload, upload: true, req: uploadForm{}, resp: uploadResponse{}},
+		route{method: "POST", path: "/v1/document/upload/{folderName}", tag: tagDocuments, summary: "Upload a file into a folder", handler: s.handleUpload, upload: true, req: uploadForm{}, resp: uploadResponse{}},
+		route{method: "POST", path: "/v1/document/raw-text", tag: tagDocuments, summary: "Store raw text as a document", handler: s.handleRawText, req: rawTextRequest{}, resp: uploadResponse{}},
+		route{method: "GET", path: "/v1/documents", tag: tagDocuments, summary: "List stored documents by folder", handler: s.handleDocuments, resp: documentsResponse{}},
+		route{method: "GET", path: "/v1/document/accepted-file-types", tag: tagDocuments, summary: "File types uploads accept", handler: s.handleAcceptedFileTypes, resp: fileTypesResponse{}},
+		route{method: "GET", path: "/v1/document/metadata-schema", tag: tagDocuments, summary: "Metadata fields raw-text uploads accept", handler: s.handleMetadataSchema, resp: metadataSchemaResponse{}},
+		route{method: "GET", path: "/v1/document/{docName}", tag: tagDocuments, summary: "Get a document by file name", handler: s.handleDocument, resp: documentResponse{}},
+		route{method: "POST", path: "/v1/document/create-folder", tag: tagDocuments, summary: "Create a documents folder", handler: s.handleCreateFolder, req: folderRequest{}, resp: successMessageResponse{}},
+	)
 	// --- Files ---
 	// --- LLM, Embedding, Image ---
 	rs = append(rs,

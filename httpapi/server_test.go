@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -126,4 +127,9 @@ func TestPanicIsJSON500AndLogged(t *testing.T) {
 	if st := env.DoJSON(t, "GET", "/api/v1/auth", nil, nil); st != 200 {
 		t.Fatalf("after a panic: %d", st)
 	}
+}
+
+func jsonDecode(resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(out)
 }

@@ -28,7 +28,12 @@ type Config struct {
 	// DeletionProtection is WORKSPACE_DELETION_PROTECTION: set to anything,
 	// workspace deletion is refused.
 	DeletionProtection bool
-	Env                func(string) string
+	// EmbeddingEngine is EMBEDDING_ENGINE; default native.
+	EmbeddingEngine string
+	Env             func(string) string
+
+	loadIndex bool // serve loads the vector index at start
+
 }
 
 // Named types for wire: each config value has its own type.
@@ -86,6 +91,7 @@ func configFrom(getenv func(string) string) (*Config, error) {
 	}
 	c.BootstrapKey = strings.TrimSpace(getenv("ANYTHINGLLM_API_KEY"))
 	c.DeletionProtection = getenv("WORKSPACE_DELETION_PROTECTION") != ""
+	c.EmbeddingEngine = getenv("EMBEDDING_ENGINE")
 	if v := getenv("LLM_PROVIDER"); v != "" {
 		c.LLMProvider = v
 	}

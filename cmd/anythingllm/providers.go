@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
+	"github.com/anythingllm-go/anythingllm/providers/native"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
+	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 )
 
 // Provider functions for the wire injector in wire.go. Each builds one
@@ -47,9 +50,28 @@ func provideBlobs(cfg *Config) (*blobstore.FS, func(), error) {
 // provideOptions maps the configuration to App options.
 func provideOptions(cfg *Config) *anythingllm.Options {
 	return &anythingllm.Options{
-		BootstrapAPIKey: cfg.BootstrapKey,
-		LLMProvider:     cfg.LLMProvider,
+		BootstrapAPIKey:  cfg.BootstrapKey,
+		LLMProvider:      cfg.LLMProvider,
+		LoadIndexAtStart: cfg.loadIndex,
 
 		WorkspaceDeletionProtection: cfg.DeletionProtection,
 	}
 }
+
+// provideVectors is the in-memory vector index (rebuilt from SQL at start).
+func provideVectors() (*flatvec.Store, func()) {
+	v := flatvec.New(nil)
+	return v, func() { _ = v.Close() }
+}
+
+// provideEmbedder picks the embedder from EMBEDDING_ENGINE.
+func provideEmbedder(cfg *Config) (anythingllm.Embedder, error) {
+	switch cfg.EmbeddingEngine {
+	case "", "native":
+		return native.New(), nil
+	}
+	return nil, fmt.Errorf("EMBEDDING_ENGINE=%s is not supported by this build; use native (the built-in offline embedder)", cfg.EmbeddingEngine)
+}
+
+// provideTokenizer is the offline cl100k_base tokenizer.
+func provideTokenizer() *tokenizer.Tokenizer { return tokenizer.New() }

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		cfg.Port = *port
 	}
 	log := cfg.logger(e.stderr)
+	cfg.loadIndex = true
 	app, cleanup, err := initApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -54,6 +55,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The index loads while the server already answers /api/ping;
+	// searches wait for it.
+	go func() {
+		start := time.Now()
+		n, err := app.LoadVectorIndex(ctx)
+		if err != nil {
+			log.Error("loading the vector index failed; vector search is unavailable", "err", err)
+			return
+		}
+		log.Info("vector index ready", "vectors", n, "duration", time.Since(start))
+	}()
 	select {
 	case err := <-errc:
 		return err

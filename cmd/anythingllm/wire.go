@@ -7,8 +7,10 @@ import (
 	"log/slog"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
+	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 	"github.com/google/wire"
 )
 
@@ -19,8 +21,13 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		wire.Bind(new(anythingllm.Store), new(*bunstore.Store)),
 		provideBlobs,
 		wire.Bind(new(anythingllm.BlobStore), new(*blobstore.FS)),
+		provideVectors,
+		wire.Bind(new(anythingllm.VectorStore), new(*flatvec.Store)),
+		provideEmbedder,
+		provideTokenizer,
+		wire.Bind(new(anythingllm.Tokenizer), new(*tokenizer.Tokenizer)),
 		provideOptions,
-		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger"),
+		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer"),
 		anythingllm.New,
 	)
 	return nil, nil, nil

@@ -25,19 +25,33 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
+	flatvecStore, cleanup3 := provideVectors()
+	embedder, err := provideEmbedder(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	tokenizer := provideTokenizer()
 	deps := anythingllm.Deps{
-		Store:  store,
-		Blobs:  fs,
-		Logger: logger,
+		Store:     store,
+		Blobs:     fs,
+		Logger:    logger,
+		Vectors:   flatvecStore,
+		Embedder:  embedder,
+		Tokenizer: tokenizer,
 	}
 	options := provideOptions(cfg)
 	app, err := anythingllm.New(deps, options)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	return app, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

@@ -3,7 +3,9 @@
 //
 // It is a feature-hashing embedder, not a neural model: each text becomes a
 // 512-dimension vector of hashed, signed, sub-linearly weighted word
-// unigrams and bigrams plus character trigrams, L2-normalised. Cosine
+// unigrams and bigrams plus character trigrams (after dropping common
+// English words, cutting plural and tense suffixes, and skipping the
+// <document_metadata> chunk header), L2-normalised. Cosine
 // similarity between two vectors therefore measures lexical overlap:
 // texts that share words (and spellings close to them) score high;
 // synonyms and paraphrases with no shared words do not. For semantic
@@ -51,20 +53,46 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 	return out, nil
 }
 
+// stripHeader drops AnythingLLM's <document_metadata> chunk header: its
+// words (dates, "sourceDocument") would make every chunk look alike.
+func stripHeader(text string) string {
+	const open, end = "<document_metadata>", "</document_metadata>"
+	if i := strings.Index(text, open); i >= 0 {
+		if j := strings.Index(text[i:], end); j >= 0 {
+			return text[:i] + text[i+j+len(end):]
+		}
+	}
+	return text
+}
+
+// stem cuts common English suffixes so "invoices" matches "invoice".
+func stem(w string) string {
+	for _, suf := range []string{"ing", "ed", "es", "s"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			return w[:len(w)-len(suf)]
+		}
+	}
+	return w
+}
+
 func embed(text string) []float32 {
+	text = stripHeader(text)
 	counts := map[uint32]float32{}
 	add := func(feature string, weight float32) {
 		h := fnv.New32a()
 		_, _ = h.Write([]byte(feature))
 		counts[h.Sum32()] += weight
 	}
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+	all := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	for i, w := range words {
-		if stop[w] {
-			continue
+	words := all[:0]
+	for _, w := range all {
+		if !stop[w] {
+			words = append(words, stem(w))
 		}
+	}
+	for i, w := range words {
 		add("w:"+w, 1)
 		if i+1 < len(words) {
 			add("b:"+w+" "+words[i+1], 0.5)
@@ -106,4 +134,7 @@ var stop = map[string]bool{
 	"the": true, "a": true, "an": true, "and": true, "or": true, "of": true, "to": true, "in": true,
 	"is": true, "are": true, "was": true, "be": true, "it": true, "for": true, "on": true, "with": true,
 	"as": true, "at": true, "by": true, "this": true, "that": true, "what": true, "which": true, "from": true,
+	"when": true, "where": true, "who": true, "how": true, "why": true, "do": true, "does": true, "did": true,
+	"i": true, "you": true, "we": true, "they": true, "he": true, "she": true, "its": true, "our": true, "your": true,
+	"can": true, "will": true, "has": true, "have": true, "been": true, "were": true, "not": true, "there": true,
 }

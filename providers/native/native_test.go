@@ -86,3 +86,20 @@ func BenchmarkEmbed1000CharChunks(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(texts)*b.N)/b.Elapsed().Seconds(), "chunks/s")
 }
+
+// A question sharing one content word with a chunk scores above
+// AnythingLLM's default similarity threshold (0.25), header or not.
+func TestScoresAboveDefaultThreshold(t *testing.T) {
+	e := native.New()
+	chunk := "<document_metadata>\nsourceDocument: billing.txt\npublished: 11/24/2026, 11:04:44 PM\n</document_metadata>\n\nThe billing service sends invoices on the first day of every month."
+	vs, err := e.Embed(context.Background(), []string{chunk, "when are invoices sent?", "who is the office dog?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := dot(vs[0], vs[1]); s < 0.25 {
+		t.Fatalf("related question scores %.3f < 0.25", s)
+	}
+	if s := dot(vs[0], vs[2]); s >= 0.2 {
+		t.Fatalf("unrelated question scores %.3f", s)
+	}
+}
