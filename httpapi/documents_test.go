@@ -152,7 +152,7 @@ func TestRawTextAndListing(t *testing.T) {
 		t.Fatalf("raw doc = %+v", d)
 	}
 	for body, want := range map[string]string{
-		`{"textContent":"x","metadata":{}}`:            "Required metadata key:values are 'title'",
+		`{"textContent":"x","metadata":{}}`:           "Required metadata key:values are 'title'",
 		`{"textContent":"","metadata":{"title":"t"}}`: "The 'textContent' key cannot have an empty value.",
 	} {
 		var e uploadOut
