@@ -3,6 +3,8 @@ package anythingllm_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ func BenchmarkLoadVectorIndex100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("seeding 100k x 1536 vectors takes a while; skipped in -short mode")
 	}
-	const total, dim, perDoc = 100_000, 1536, 100
+	total, dim, perDoc := benchVectors(), 1536, 100
 	ctx := context.Background()
 	st := bunstoretest.SQLite(b)
 	now := time.Now()
@@ -54,4 +56,12 @@ func BenchmarkLoadVectorIndex100k(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/load")
 	}
+}
+
+// benchVectors is 100,000 unless ANYTHINGLLM_BENCH_VECTORS says otherwise.
+func benchVectors() int {
+	if v, err := strconv.Atoi(os.Getenv("ANYTHINGLLM_BENCH_VECTORS")); err == nil && v > 0 {
+		return v
+	}
+	return 100_000
 }

@@ -1,5 +1,5 @@
 // Package flatvec is the default vector index: each namespace keeps its
-// unit-length vectors in one contiguous []float32, and a query is a SIMD dot
+// unit-length vectors in contiguous []float32 blocks, and a query is a SIMD dot
 // product over every row (github.com/viterin/vek), split across goroutines,
 // with a small heap per goroutine for the top k. Exact results, no index
 // build, and close to the memory-bandwidth floor: at 100,000 x 1,536 a query
@@ -35,11 +35,31 @@ type meta struct {
 	metadata  map[string]any
 }
 
+// blockRows is how many rows share one contiguous block. Blocks keep scans
+// sequential while growing the index never copies what is already stored.
+const blockRows = 1024
+
 type namespace struct {
-	dim  int
-	data []float32 // row-major, len = len(rows)*dim
-	rows []meta
-	byID map[string]int
+	dim    int
+	blocks [][]float32 // row-major; block b holds rows b*blockRows...
+	rows   []meta
+	byID   map[string]int
+}
+
+// row returns the vector of row r.
+func (n *namespace) row(r int) []float32 {
+	off := (r % blockRows) * n.dim
+	return n.blocks[r/blockRows][off : off+n.dim]
+}
+
+// appendRow stores v as a new last row.
+func (n *namespace) appendRow(v []float32) {
+	r := len(n.rows) - 1 // the caller appended the row's meta already
+	if r/blockRows == len(n.blocks) {
+		n.blocks = append(n.blocks, make([]float32, 0, blockRows*n.dim))
+	}
+	b := r / blockRows
+	n.blocks[b] = append(n.blocks[b], v...)
 }
 
 // Store is the flat index. It is safe for concurrent use; queries run in
@@ -94,13 +114,13 @@ func (s *Store) Upsert(ctx context.Context, name string, records []anythingllm.V
 	for i, r := range records {
 		m := meta{id: r.ID, docID: r.DocID, text: r.Text, metadata: r.Metadata}
 		if row, ok := n.byID[r.ID]; ok {
-			copy(n.data[row*n.dim:], vecs[i])
+			copy(n.row(row), vecs[i])
 			n.rows[row] = m
 			continue
 		}
 		n.byID[r.ID] = len(n.rows)
 		n.rows = append(n.rows, m)
-		n.data = append(n.data, vecs[i]...)
+		n.appendRow(vecs[i])
 	}
 	return nil
 }
@@ -146,7 +166,8 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 				if exclude != nil && exclude[n.rows[r].docID] {
 					continue
 				}
-				score := vek32.Dot(qv, n.data[r*dim:(r+1)*dim])
+				off := (r % blockRows) * dim
+				score := vek32.Dot(qv, n.blocks[r/blockRows][off:off+dim])
 				if score >= q.MinScore && score > top.Min() {
 					top.Offer(r, score)
 				}
@@ -204,11 +225,15 @@ func (n *namespace) remove(r int) {
 	delete(n.byID, n.rows[r].id)
 	if r != last {
 		n.rows[r] = n.rows[last]
-		copy(n.data[r*n.dim:(r+1)*n.dim], n.data[last*n.dim:])
+		copy(n.row(r), n.row(last))
 		n.byID[n.rows[r].id] = r
 	}
 	n.rows = n.rows[:last]
-	n.data = n.data[:last*n.dim]
+	b := last / blockRows
+	n.blocks[b] = n.blocks[b][:(last%blockRows)*n.dim]
+	if len(n.blocks[b]) == 0 {
+		n.blocks = n.blocks[:b]
+	}
 }
 
 // DeleteNamespace drops a namespace; an unknown one is not an error.
