@@ -42,6 +42,15 @@ func decode[T any](r *http.Request) (T, error) {
 		}
 		return v, anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid JSON body: %s", jsonErrorText(err))
 	}
+	// Read to the end of the body: only then does net/http watch the
+	// connection, so a client that goes away cancels r.Context() at once
+	// (which stops a streaming LLM call).
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+		}
+	}
 	return v, nil
 }
 

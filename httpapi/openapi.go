@@ -235,8 +235,8 @@ func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, s *open
 		s.Format = "date-time"
 		s.Properties = nil
 	}
-	if t == reflect.TypeOf(json.RawMessage(nil)) {
-		*s = openapi3.Schema{}
+	if t == reflect.TypeOf(json.RawMessage(nil)) || t.Kind() == reflect.Interface {
+		*s = openapi3.Schema{Nullable: true} // any JSON value
 	}
 	if d := tag.Get("doc"); d != "" {
 		s.Description = d

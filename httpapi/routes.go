@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
 
 // route is one API endpoint. The table below is the single list of routes:
@@ -74,9 +76,21 @@ func (s *server) routes() []route {
 		route{method: "POST", path: "/v1/workspace/{slug}/update", tag: tagWorkspaces, summary: "Update workspace settings", handler: s.handleWorkspaceUpdate, req: workspaceRequest{}, resp: workspaceResponse{}},
 		route{method: "POST", path: "/v1/workspace/{slug}/update-embeddings", tag: tagWorkspaces, summary: "Embed (adds) or remove (deletes) documents by docpath", handler: s.handleUpdateEmbeddings, req: updateEmbeddingsRequest{}, resp: updateEmbeddingsResponse{}},
 		route{method: "POST", path: "/v1/workspace/{slug}/update-pin", tag: tagWorkspaces, summary: "Pin or unpin an embedded document", handler: s.handleUpdatePin, req: updatePinRequest{}, resp: messageResponse{}},
+		route{method: "GET", path: "/v1/workspace/{slug}/chats", tag: tagWorkspaces, summary: "A workspace's chat history outside threads", handler: s.handleWorkspaceChats, resp: historyResponse{},
+			query: []param{{name: "apiSessionId", desc: "only this session's chats"}, {name: "limit", typ: "integer", desc: "chat records (default 100)"}, {name: "orderBy", desc: "asc (default) or desc"}}},
+		route{method: "POST", path: "/v1/workspace/{slug}/chat", tag: tagWorkspaces, summary: "Chat with a workspace", handler: s.handleChat, req: chatRequest{}, resp: anythingllm.ChatResult{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/stream-chat", tag: tagWorkspaces, summary: "Chat with a workspace, streamed as server-sent events", handler: s.handleStreamChat, req: chatRequest{}, resp: anythingllm.ChatResult{}, stream: true},
 		route{method: "POST", path: "/v1/workspace/{slug}/vector-search", tag: tagWorkspaces, summary: "Find the chunks nearest a query", handler: s.handleVectorSearch, req: vectorSearchRequest{}, resp: vectorSearchResponse{}},
 	)
 	// --- Workspace Threads ---
+	rs = append(rs,
+		route{method: "POST", path: "/v1/workspace/{slug}/thread/new", tag: tagThreads, summary: "Create a thread", handler: s.handleThreadNew, req: threadNewRequest{}, resp: threadResponse{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/update", tag: tagThreads, summary: "Rename a thread", handler: s.handleThreadUpdate, req: threadUpdateRequest{}, resp: threadResponse{}},
+		route{method: "DELETE", path: "/v1/workspace/{slug}/thread/{threadSlug}", tag: tagThreads, summary: "Delete a thread and its chats", handler: s.handleThreadDelete, respType: "text/plain"},
+		route{method: "GET", path: "/v1/workspace/{slug}/thread/{threadSlug}/chats", tag: tagThreads, summary: "A thread's chat history", handler: s.handleThreadChats, resp: historyResponse{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/chat", tag: tagThreads, summary: "Chat in a thread", handler: s.handleChat, req: chatRequest{}, resp: anythingllm.ChatResult{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/stream-chat", tag: tagThreads, summary: "Chat in a thread, streamed as server-sent events", handler: s.handleStreamChat, req: chatRequest{}, resp: anythingllm.ChatResult{}, stream: true},
+	)
 	// --- Documents ---
 	rs = append(rs,
 		route{method: "POST", path: "/v1/document/upload", tag: tagDocuments, summary: "Upload a file to parse and store", handler: s.handleUpload, upload: true, req: uploadForm{}, resp: uploadResponse{}},

@@ -8,6 +8,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/providers/native"
+	"github.com/anythingllm-go/anythingllm/providers/openai"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
@@ -70,7 +71,22 @@ func provideEmbedder(cfg *Config) (anythingllm.Embedder, error) {
 	case "", "native":
 		return native.New(), nil
 	}
-	return nil, fmt.Errorf("EMBEDDING_ENGINE=%s is not supported by this build; use native (the built-in offline embedder)", cfg.EmbeddingEngine)
+	e, err := openai.EmbedderFromEnv(cfg.EmbeddingEngine, cfg.Env)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// provideLLM builds the chat model from LLM_PROVIDER and its variables.
+// Nothing is contacted at start: a chat while the LLM is unreachable
+// answers an error naming the provider and its URL.
+func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
+	c, err := openai.FromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // provideTokenizer is the offline cl100k_base tokenizer.

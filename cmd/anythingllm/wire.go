@@ -24,10 +24,11 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		provideVectors,
 		wire.Bind(new(anythingllm.VectorStore), new(*flatvec.Store)),
 		provideEmbedder,
+		provideLLM,
 		provideTokenizer,
 		wire.Bind(new(anythingllm.Tokenizer), new(*tokenizer.Tokenizer)),
 		provideOptions,
-		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer"),
+		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM"),
 		anythingllm.New,
 	)
 	return nil, nil, nil

@@ -34,6 +34,13 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		return nil, nil, err
 	}
 	tokenizer := provideTokenizer()
+	chatModel, err := provideLLM(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	deps := anythingllm.Deps{
 		Store:     store,
 		Blobs:     fs,
@@ -41,6 +48,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		Vectors:   flatvecStore,
 		Embedder:  embedder,
 		Tokenizer: tokenizer,
+		LLM:       chatModel,
 	}
 	options := provideOptions(cfg)
 	app, err := anythingllm.New(deps, options)

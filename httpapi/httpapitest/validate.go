@@ -50,14 +50,12 @@ func (v *schemaValidator) load() {
 
 func (v *schemaValidator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.once.Do(v.load)
-	rec := httptest.NewRecorder()
+	rec := &teeWriter{ResponseWriter: w}
 	v.next.ServeHTTP(rec, r)
-	for k, vals := range rec.Header() {
-		w.Header()[k] = vals
+	if rec.Code == 0 {
+		rec.Code = http.StatusOK
 	}
-	w.WriteHeader(rec.Code)
-	body := rec.Body.Bytes()
-	_, _ = w.Write(body)
+	body := rec.body.Bytes()
 
 	if v.err != nil {
 		v.t.Errorf("loading the OpenAPI document: %v", v.err)
@@ -86,3 +84,34 @@ func (v *schemaValidator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v.t.Errorf("%s %s answered %d, which does not match the OpenAPI document: %v\nbody: %.300s", r.Method, r.URL.Path, rec.Code, err, body)
 	}
 }
+
+// teeWriter passes a response through (streaming and flushing as the
+// handler does) while keeping a copy to validate afterwards.
+type teeWriter struct {
+	http.ResponseWriter
+	Code int
+	body bytes.Buffer
+}
+
+func (t *teeWriter) WriteHeader(code int) {
+	if t.Code == 0 {
+		t.Code = code
+	}
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *teeWriter) Write(b []byte) (int, error) {
+	if t.Code == 0 {
+		t.Code = http.StatusOK
+	}
+	t.body.Write(b)
+	return t.ResponseWriter.Write(b)
+}
+
+func (t *teeWriter) Flush() {
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }

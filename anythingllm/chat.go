@@ -1,0 +1,567 @@
+package anythingllm
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Chat modes.
+const (
+	ModeAutomatic = "automatic"
+	ModeChat      = "chat"
+	ModeQuery     = "query"
+)
+
+// DefaultRefusal is the query-mode answer when nothing relevant is found.
+const DefaultRefusal = "There is no relevant information in this workspace to answer your query."
+
+// AgentsUnsupported answers @agent messages: agents are not built yet, and
+// such a message must not reach the LLM as if it were a question.
+const AgentsUnsupported = "Agents (@agent) are not supported by this server yet. Send your message without @agent to chat with the workspace."
+
+// MaxAttachmentBytes bounds one decoded attachment.
+const MaxAttachmentBytes = 20 << 20
+
+// ChatAttachment is an attachment as clients send it.
+type ChatAttachment struct {
+	Name          string `json:"name"`
+	Mime          string `json:"mime"`
+	ContentString string `json:"contentString"`
+}
+
+// ChatInput is one chat turn sent to a workspace or thread.
+type ChatInput struct {
+	Message     string
+	Mode        string // "" = the workspace's chatMode
+	SessionID   string // workspace routes: partitions history by an external id
+	Attachments []ChatAttachment
+	Reset       bool
+	ThreadSlug  string // "" = the workspace's default conversation
+	UserID      *int64 // thread routes
+}
+
+// Source is a cited document chunk, in upstream's shape (a JSON object).
+type Source map[string]any
+
+// ChatResult is the answer object of the chat routes and the events of the
+// stream routes. Error is null on success, a message on abort, and false
+// in stream chunks, as upstream.
+type ChatResult struct {
+	ID           string         `json:"id,omitempty"`
+	UUID         string         `json:"uuid,omitempty"`
+	Type         string         `json:"type"`
+	TextResponse *string        `json:"textResponse"`
+	Sources      []Source       `json:"sources"`
+	Attachments  []any          `json:"attachments,omitempty"`
+	Close        bool           `json:"close"`
+	Error        any            `json:"error"`
+	ChatID       int64          `json:"chatId,omitempty"`
+	Metrics      map[string]any `json:"metrics,omitempty"`
+}
+
+func strp(s string) *string { return &s }
+
+// Abort is the error object of the chat routes.
+func Abort(msg string) *ChatResult {
+	return &ChatResult{ID: uuid.NewString(), Type: "abort", Sources: []Source{}, Close: true, Error: msg}
+}
+
+// chatTurn is a prepared turn: everything up to the LLM call.
+type chatTurn struct {
+	w        *Workspace
+	thread   *Thread
+	in       *ChatInput
+	mode     string
+	model    ChatModel
+	provider string
+	req      *ChatRequest
+	sources  []Source
+	images   []Image
+	attach   []any
+	early    *ChatResult // answer without calling the LLM
+}
+
+// prepare runs the pipeline up to the completion. A returned error is a
+// request error (unknown workspace, bad mode, bad attachment).
+func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTurn, error) {
+	w, err := a.deps.Store.Workspaces().GetBySlug(ctx, slug)
+	if err != nil {
+		if Code(err) == NotFound {
+			if in.ThreadSlug != "" {
+				return nil, Errorf(NotFound, "Workspace %s not found.", slug)
+			}
+			return nil, Errorf(InvalidArgument, "Workspace %s is not a valid workspace.", slug)
+		}
+		return nil, err
+	}
+	t := &chatTurn{w: w, in: in}
+	if in.ThreadSlug != "" {
+		if t.thread, err = a.deps.Store.Threads().GetBySlug(ctx, w.ID, in.ThreadSlug); err != nil {
+			if Code(err) == NotFound {
+				return nil, Errorf(NotFound, "Thread %s not found.", in.ThreadSlug)
+			}
+			return nil, err
+		}
+	}
+	t.mode = in.Mode
+	if t.mode == "" {
+		t.mode = ModeChat
+		if w.ChatMode != nil {
+			t.mode = *w.ChatMode
+		}
+	}
+	if !in.Reset {
+		if strings.TrimSpace(in.Message) == "" {
+			return nil, Errorf(InvalidArgument, "Message is empty")
+		}
+		if t.mode != ModeAutomatic && t.mode != ModeChat && t.mode != ModeQuery {
+			return nil, Errorf(InvalidArgument, "%s is not a valid mode.", t.mode)
+		}
+	}
+	if t.images, t.attach, err = decodeAttachments(in.Attachments); err != nil {
+		return nil, err
+	}
+	filter := a.historyFilter(t)
+	if in.Reset {
+		if _, err := a.deps.Store.Chats().SetInclude(ctx, filter, false); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(in.Message) == "" {
+			t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp("Chat history was reset!"), Sources: []Source{}, Close: true, Metrics: map[string]any{}}
+			return t, nil
+		}
+	}
+	if strings.HasPrefix(strings.TrimSpace(in.Message), "@agent") {
+		t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp(AgentsUnsupported), Sources: []Source{}, Close: true, Metrics: map[string]any{}}
+		return t, nil
+	}
+	vectors := 0
+	if a.deps.Vectors != nil {
+		if err := a.waitIndex(ctx); err != nil {
+			return nil, err
+		}
+		vectors, _ = a.deps.Vectors.Count(ctx, w.Slug)
+	}
+	if t.mode == ModeQuery && vectors == 0 {
+		return a.refuse(ctx, t)
+	}
+	if t.model, t.provider, err = a.chatModel(w); err != nil {
+		return nil, err
+	}
+
+	// History, pinned documents, retrieval.
+	history, err := a.history(ctx, t, filter)
+	if err != nil {
+		return nil, err
+	}
+	var contexts []string
+	pinned, err := a.pinnedContext(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	var exclude []string
+	for _, p := range pinned {
+		contexts = append(contexts, p.text)
+		t.sources = append(t.sources, p.source)
+		exclude = append(exclude, p.docID)
+	}
+	topN := DefaultTopN
+	if w.TopN != nil {
+		topN = *w.TopN
+	}
+	if vectors > 0 {
+		threshold := DefaultSimilarityThreshold
+		if w.SimilarityThreshold != nil {
+			threshold = *w.SimilarityThreshold
+		}
+		results, err := a.searchWorkspace(ctx, w, in.Message, topN, threshold, exclude)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range results {
+			contexts = append(contexts, r.Text)
+			t.sources = append(t.sources, resultSource(r))
+		}
+		// Back-fill from sources cited earlier in this conversation.
+		seen := map[string]bool{}
+		for _, r := range results {
+			seen[r.ID] = true
+		}
+		for i := len(history) - 1; i >= 0 && len(results)+countBackfill(contexts, len(pinned)+len(results)) < topN; i-- {
+			for _, s := range history[i].sources {
+				id, _ := s["id"].(string)
+				text, _ := s["text"].(string)
+				if _, scored := s["score"]; !scored || text == "" || seen[id] {
+					continue
+				}
+				seen[id] = true
+				contexts = append(contexts, text)
+				if len(contexts)-len(pinned) >= topN {
+					break
+				}
+			}
+		}
+	}
+	if t.mode == ModeQuery && len(contexts) == 0 {
+		return a.refuse(ctx, t)
+	}
+
+	system := a.systemPrompt(w, in)
+	if len(contexts) > 0 {
+		var b strings.Builder
+		b.WriteString(system)
+		b.WriteString("\nContext:\n")
+		for i, c := range contexts {
+			fmt.Fprintf(&b, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", i, c, i)
+		}
+		system = b.String()
+	}
+	msgs := []Message{{Role: RoleSystem, Content: system}}
+	for _, h := range history {
+		msgs = append(msgs, Message{Role: RoleUser, Content: h.prompt}, Message{Role: RoleAssistant, Content: h.response})
+	}
+	msgs = append(msgs, Message{Role: RoleUser, Content: in.Message, Images: t.images})
+	model := ""
+	if w.ChatModel != nil {
+		model = *w.ChatModel
+	}
+	t.req = &ChatRequest{Model: model, Messages: a.fitWindow(t.model, model, msgs), Temperature: w.OpenAITemp}
+	if t.sources == nil {
+		t.sources = []Source{}
+	}
+	return t, nil
+}
+
+func countBackfill(contexts []string, primary int) int { return len(contexts) - primary }
+
+// refuse answers query mode's refusal and saves it excluded from history.
+func (a *App) refuse(ctx context.Context, t *chatTurn) (*chatTurn, error) {
+	text := DefaultRefusal
+	if t.w.QueryRefusalResponse != nil && *t.w.QueryRefusalResponse != "" {
+		text = *t.w.QueryRefusalResponse
+	}
+	t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: &text, Sources: []Source{}, Close: true, Metrics: map[string]any{}}
+	if _, err := a.saveChat(ctx, t, text, nil, false, map[string]any{}); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// chatModel picks the workspace's provider, or the default one.
+func (a *App) chatModel(w *Workspace) (ChatModel, string, error) {
+	if w.ChatProvider != nil && *w.ChatProvider != "" {
+		if m, ok := a.deps.LLMs[*w.ChatProvider]; ok {
+			return m, *w.ChatProvider, nil
+		}
+		if *w.ChatProvider != a.opts.LLMProvider {
+			return nil, "", Errorf(Unavailable, "the workspace's chat provider %q is not configured on this server", *w.ChatProvider)
+		}
+	}
+	if a.deps.LLM == nil {
+		name := a.opts.LLMProvider
+		if name == "" {
+			name = "none"
+		}
+		return nil, "", Errorf(Unavailable, "no LLM is configured (LLM_PROVIDER=%s); set LLM_PROVIDER and its settings", name)
+	}
+	return a.deps.LLM, a.opts.LLMProvider, nil
+}
+
+func (a *App) historyFilter(t *chatTurn) *ChatFilter {
+	f := &ChatFilter{WorkspaceID: t.w.ID, NoThread: t.thread == nil, NoSession: t.in.SessionID == ""}
+	if t.thread != nil {
+		f.ThreadID = t.thread.ID
+	}
+	if t.in.SessionID != "" {
+		f.SessionID = t.in.SessionID
+	}
+	if t.in.UserID != nil {
+		f.UserID = *t.in.UserID
+	} else if t.thread != nil {
+		f.NoUser = true
+	}
+	return f
+}
+
+type pastTurn struct {
+	prompt, response string
+	sources          []Source
+}
+
+// storedResponse is the JSON kept in workspace_chats.response.
+type storedResponse struct {
+	Text        string         `json:"text"`
+	Sources     []Source       `json:"sources"`
+	Type        string         `json:"type"`
+	Attachments []any          `json:"attachments"`
+	Metrics     map[string]any `json:"metrics"`
+}
+
+func (a *App) history(ctx context.Context, t *chatTurn, f *ChatFilter) ([]pastTurn, error) {
+	n := t.w.OpenAIHistory
+	if n <= 0 {
+		n = DefaultHistory
+	}
+	hf := *f
+	hf.IncludedOnly, hf.Newest, hf.Limit = true, true, n
+	chats, err := a.deps.Store.Chats().List(ctx, &hf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pastTurn, 0, len(chats))
+	for i := len(chats) - 1; i >= 0; i-- {
+		var r storedResponse
+		_ = json.Unmarshal([]byte(chats[i].Response), &r)
+		out = append(out, pastTurn{prompt: chats[i].Prompt, response: r.Text, sources: r.Sources})
+	}
+	return out, nil
+}
+
+type pinnedDoc struct {
+	docID, text string
+	source      Source
+}
+
+func (a *App) pinnedContext(ctx context.Context, w *Workspace) ([]pinnedDoc, error) {
+	docs, err := a.deps.Store.Documents().ListByWorkspace(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []pinnedDoc
+	for _, d := range docs {
+		if !d.Pinned {
+			continue
+		}
+		doc, err := a.LoadDocument(ctx, d.Docpath)
+		if err != nil || doc.PageContent == "" {
+			continue
+		}
+		src := Source{}
+		b, _ := json.Marshal(doc)
+		_ = json.Unmarshal(b, &src)
+		delete(src, "pageContent")
+		text := doc.PageContent
+		if len(text) > 1000 {
+			text = text[:1000]
+		}
+		src["text"] = text + "...continued on in source document..."
+		out = append(out, pinnedDoc{docID: d.DocID, text: doc.PageContent, source: src})
+	}
+	return out, nil
+}
+
+func resultSource(r SearchResult) Source {
+	m := r.Metadata
+	return Source{"id": r.ID, "url": m.URL, "title": m.Title, "docAuthor": m.Author, "description": m.Description,
+		"docSource": m.DocSource, "chunkSource": m.ChunkSource, "published": m.Published, "wordCount": m.WordCount,
+		"token_count_estimate": m.TokenCount, "text": r.Text, "_distance": r.Distance, "score": r.Score}
+}
+
+// systemPrompt expands the workspace prompt's variables.
+func (a *App) systemPrompt(w *Workspace, in *ChatInput) string {
+	p := DefaultSystemPrompt
+	if w.OpenAIPrompt != nil && *w.OpenAIPrompt != "" {
+		p = *w.OpenAIPrompt
+	}
+	now := a.opts.Now()
+	return strings.NewReplacer(
+		"{datetime}", now.Format("Monday, January 2, 2006 3:04 PM"),
+		"{datetime_24}", now.Format("Monday, January 2, 2006 15:04"),
+		"{date}", now.Format("January 2, 2006"),
+		"{time}", now.Format("3:04 PM"),
+		"{time_24}", now.Format("15:04"),
+		"{workspace.name}", w.Name,
+		"{workspace.id}", fmt.Sprint(w.ID),
+		"{user.name}", "[User name]",
+		"{user.id}", "[User id]",
+		"{user.bio}", "[User bio]",
+	).Replace(p)
+}
+
+// decodeAttachments validates attachments: images become Images; text
+// documents (application/anythingllm-document or text/*) are refused here
+// unless they decode; anything else is an error.
+func decodeAttachments(atts []ChatAttachment) ([]Image, []any, error) {
+	var imgs []Image
+	var stored []any
+	for i, at := range atts {
+		data := at.ContentString
+		mime := strings.ToLower(strings.TrimSpace(at.Mime))
+		if rest, ok := strings.CutPrefix(data, "data:"); ok {
+			head, body, found := strings.Cut(rest, ",")
+			if !found || !strings.HasSuffix(head, ";base64") {
+				return nil, nil, Errorf(InvalidArgument, "attachment %d: contentString must be a base64 data URL", i)
+			}
+			if mime == "" {
+				mime = strings.TrimSuffix(head, ";base64")
+			}
+			data = body
+		}
+		if len(data) > MaxAttachmentBytes*4/3+4 {
+			return nil, nil, Errorf(TooLarge, "attachment %d is larger than %d bytes", i, MaxAttachmentBytes)
+		}
+		raw, err := base64.StdEncoding.DecodeString(data)
+		if err != nil {
+			return nil, nil, Errorf(InvalidArgument, "attachment %d: contentString is not valid base64", i)
+		}
+		switch {
+		case strings.HasPrefix(mime, "image/") && (strings.HasSuffix(mime, "png") || strings.HasSuffix(mime, "jpeg") || strings.HasSuffix(mime, "jpg") || strings.HasSuffix(mime, "webp") || strings.HasSuffix(mime, "gif")):
+			imgs = append(imgs, Image{MIME: mime, Data: raw})
+			stored = append(stored, map[string]any{"name": at.Name, "mime": mime})
+		default:
+			return nil, nil, Errorf(InvalidArgument, "attachment %d: unsupported mime type %q (images: png, jpeg, webp, gif)", i, at.Mime)
+		}
+	}
+	return imgs, stored, nil
+}
+
+// saveChat stores a turn. include=false keeps it out of future history.
+func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []Source, include bool, metrics map[string]any) (int64, error) {
+	if sources == nil {
+		sources = []Source{}
+	}
+	attach := t.attach
+	if attach == nil {
+		attach = []any{}
+	}
+	resp, _ := json.Marshal(storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics})
+	now := a.now()
+	c := &Chat{WorkspaceID: t.w.ID, Prompt: t.in.Message, Response: string(resp), Include: include, UserID: t.in.UserID,
+		CreatedAt: now, LastUpdatedAt: now}
+	if t.thread != nil {
+		c.ThreadID = &t.thread.ID
+	}
+	if t.in.SessionID != "" {
+		c.APISessionID = &t.in.SessionID
+	}
+	if err := a.deps.Store.Chats().Create(ctx, c); err != nil {
+		return 0, err
+	}
+	return c.ID, nil
+}
+
+func metricsOf(u Usage, start time.Time, model, provider string) map[string]any {
+	d := time.Since(start).Seconds()
+	tps := 0.0
+	if d > 0 {
+		tps = float64(u.CompletionTokens) / d
+	}
+	return map[string]any{"prompt_tokens": u.PromptTokens, "completion_tokens": u.CompletionTokens, "total_tokens": u.TotalTokens,
+		"outputTps": tps, "duration": d, "model": model, "provider": provider, "timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
+}
+
+// Chat runs one synchronous chat turn in a workspace (or a thread, with
+// in.ThreadSlug). Request errors (unknown workspace, empty message, bad
+// mode or attachment) are returned as errors; the caller answers them with
+// Abort objects.
+func (a *App) Chat(ctx context.Context, slug string, in *ChatInput) (*ChatResult, error) {
+	t, err := a.prepare(ctx, slug, in)
+	if err != nil {
+		return nil, err
+	}
+	if t.early != nil {
+		return t.early, nil
+	}
+	start := time.Now()
+	resp, err := t.model.Chat(ctx, t.req)
+	if err != nil {
+		return Abort(ErrorMessage(err)), nil
+	}
+	if strings.TrimSpace(resp.Text) == "" {
+		return Abort("No text completion could be completed with this input."), nil
+	}
+	metrics := metricsOf(resp.Usage, start, or(resp.Model, t.req.Model), t.provider)
+	chatID, err := a.saveChat(ctx, t, resp.Text, t.sources, true, metrics)
+	if err != nil {
+		return nil, err
+	}
+	return &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: &resp.Text, Sources: t.sources, Close: true,
+		ChatID: chatID, Metrics: metrics}, nil
+}
+
+// StreamChat runs one chat turn and emits upstream's stream events. A
+// returned error is a request error found before streaming started; once
+// events flow, failures are emitted as abort events. If emit fails (the
+// client went away) or ctx ends, the upstream call is canceled and the
+// partial answer is saved.
+func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit func(*ChatResult) error) error {
+	t, err := a.prepare(ctx, slug, in)
+	if err != nil {
+		return err
+	}
+	if t.early != nil {
+		ev := *t.early
+		if ev.Type == "textResponse" {
+			ev.Attachments = []any{}
+		}
+		return emit(&ev)
+	}
+	id := uuid.NewString()
+	start := time.Now()
+	var text strings.Builder
+	var usage Usage
+	streamCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var streamErr error
+	clientGone := false
+	for chunk, err := range t.model.ChatStream(streamCtx, t.req) {
+		if err != nil {
+			streamErr = err
+			break
+		}
+		if chunk.Usage != nil {
+			usage = *chunk.Usage
+		}
+		if chunk.Text == "" {
+			continue
+		}
+		text.WriteString(chunk.Text)
+		piece := chunk.Text
+		if emit(&ChatResult{UUID: id, Sources: []Source{}, Type: "textResponseChunk", TextResponse: &piece, Error: false}) != nil {
+			clientGone = true
+			break
+		}
+	}
+	cancel()
+	answer := text.String()
+	if usage.CompletionTokens == 0 && a.deps.Tokenizer != nil {
+		usage.CompletionTokens = a.deps.Tokenizer.CountTokens(answer)
+		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
+	}
+	metrics := metricsOf(usage, start, or(t.req.Model, ""), t.provider)
+	saveCtx := context.WithoutCancel(ctx) // the partial answer is saved even if the client left
+	if clientGone || (streamErr != nil && Code(streamErr) == Canceled) {
+		if answer != "" {
+			_, err := a.saveChat(saveCtx, t, answer, t.sources, true, metrics)
+			return err
+		}
+		return nil
+	}
+	if streamErr != nil {
+		_ = emit(&ChatResult{UUID: id, Type: "abort", Sources: []Source{}, Close: true, Error: ErrorMessage(streamErr)})
+		if answer == "" {
+			return nil
+		}
+	}
+	if answer == "" {
+		return emit(&ChatResult{UUID: id, Type: "finalizeResponseStream", Close: true, Error: false, Sources: []Source{}})
+	}
+	if streamErr == nil {
+		empty := ""
+		if err := emit(&ChatResult{UUID: id, Sources: []Source{}, Type: "textResponseChunk", TextResponse: &empty, Close: true, Error: false}); err != nil {
+			_, serr := a.saveChat(saveCtx, t, answer, t.sources, true, metrics)
+			return serr
+		}
+	}
+	chatID, err := a.saveChat(saveCtx, t, answer, t.sources, true, metrics)
+	if err != nil {
+		return err
+	}
+	return emit(&ChatResult{UUID: id, Type: "finalizeResponseStream", Close: true, Error: false, ChatID: chatID, Metrics: metrics, Sources: t.sources})
+}

@@ -1,0 +1,112 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+type chatRequest struct {
+	Message     string                       `json:"message"`
+	Mode        string                       `json:"mode,omitempty" doc:"automatic, chat or query; default: the workspace's"`
+	SessionID   anythingllm.FlexString       `json:"sessionId,omitempty" doc:"partitions history by an external id (workspace routes)"`
+	Attachments []anythingllm.ChatAttachment `json:"attachments,omitempty"`
+	Reset       bool                         `json:"reset,omitempty"`
+	UserID      *int64                       `json:"userId,omitempty" doc:"thread routes"`
+}
+
+type historyResponse struct {
+	History []anythingllm.HistoryMessage `json:"history"`
+}
+
+func (in *chatRequest) input(threadSlug string) *anythingllm.ChatInput {
+	return &anythingllm.ChatInput{Message: in.Message, Mode: in.Mode, SessionID: string(in.SessionID),
+		Attachments: in.Attachments, Reset: in.Reset, ThreadSlug: threadSlug, UserID: in.UserID}
+}
+
+// chatFailed answers a request error with the abort object.
+func (s *server) chatFailed(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := errorStatus(err)
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "chat failed", "err", err)
+	}
+	encode(w, status, anythingllm.Abort(msg))
+}
+
+func (s *server) handleChat(w http.ResponseWriter, r *http.Request) {
+	in, err := decode[chatRequest](r)
+	if err != nil {
+		s.chatFailed(w, r, err)
+		return
+	}
+	res, err := s.app.Chat(r.Context(), r.PathValue("slug"), in.input(r.PathValue("threadSlug")))
+	if err != nil {
+		s.chatFailed(w, r, err)
+		return
+	}
+	encode(w, http.StatusOK, res)
+}
+
+// handleStreamChat streams upstream's events: "data: <json>\n\n" each,
+// flushed at once, no [DONE]. A client that goes away cancels the LLM call.
+func (s *server) handleStreamChat(w http.ResponseWriter, r *http.Request) {
+	in, err := decode[chatRequest](r)
+	if err != nil {
+		s.chatFailed(w, r, err)
+		return
+	}
+	rc := http.NewResponseController(w)
+	started := false
+	emit := func(ev *anythingllm.ChatResult) error {
+		if !started {
+			h := w.Header()
+			h.Set("Content-Type", "text/event-stream")
+			h.Set("Cache-Control", "no-cache")
+			h.Set("Connection", "keep-alive")
+			h.Set("Access-Control-Allow-Origin", "*")
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return err
+		}
+		if err := rc.Flush(); err != nil {
+			return err
+		}
+		return r.Context().Err()
+	}
+	err = s.app.StreamChat(r.Context(), r.PathValue("slug"), in.input(r.PathValue("threadSlug")), emit)
+	if err != nil && !started {
+		s.chatFailed(w, r, err)
+		return
+	}
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "stream chat failed", "err", err)
+	}
+}
+
+func (s *server) handleWorkspaceChats(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	req := &anythingllm.WorkspaceChatsRequest{SessionID: q.Get("apiSessionId"), Newest: q.Get("orderBy") == "desc"}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.writeError(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "limit must be a number"))
+			return
+		}
+		req.Limit = max(1, n)
+	}
+	h, err := s.app.WorkspaceChats(r.Context(), r.PathValue("slug"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	encode(w, http.StatusOK, historyResponse{History: h})
+}
