@@ -343,18 +343,40 @@ func (a *App) LoadVectorIndex(ctx context.Context) (int, error) {
 		a.index.ready.Store(true)
 		return 0, nil
 	}
-	var after int64
-	n := 0
-	for {
-		page, err := a.deps.Store.Documents().Vectors(ctx, after, 2000)
-		if err != nil {
-			return n, err
+	// Reading the next page from SQL overlaps with indexing this one.
+	type page struct {
+		vs  []StoredVector
+		err error
+	}
+	pages := make(chan page, 2)
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(pages)
+		var after int64
+		for {
+			vs, err := a.deps.Store.Documents().Vectors(lctx, after, 4000)
+			if err != nil || len(vs) == 0 {
+				if err != nil {
+					pages <- page{err: err}
+				}
+				return
+			}
+			select {
+			case pages <- page{vs: vs}:
+			case <-lctx.Done():
+				return
+			}
+			after = vs[len(vs)-1].Seq
 		}
-		if len(page) == 0 {
-			break
+	}()
+	n := 0
+	for p := range pages {
+		if p.err != nil {
+			return n, p.err
 		}
 		byNS := map[string][]VectorRecord{}
-		for _, v := range page {
+		for _, v := range p.vs {
 			byNS[v.Namespace] = append(byNS[v.Namespace], v.VectorRecord)
 		}
 		for ns, recs := range byNS {
@@ -362,8 +384,7 @@ func (a *App) LoadVectorIndex(ctx context.Context) (int, error) {
 				return n, err
 			}
 		}
-		n += len(page)
-		after = page[len(page)-1].Seq
+		n += len(p.vs)
 	}
 	a.index.ready.Store(true)
 	return n, nil

@@ -360,12 +360,23 @@ func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) (
 		return nil, mapErr(err, "vector")
 	}
 	out := make([]anythingllm.StoredVector, len(rows))
+	// The chunks of one document share their metadata: decode each
+	// distinct JSON once per page.
+	metas := map[string]map[string]any{}
 	for i := range rows {
-		rec, err := rows[i].record()
-		if err != nil {
-			return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", rows[i].ID)
+		r := &rows[i]
+		rec := anythingllm.VectorRecord{ID: r.VectorID, DocID: r.DocID, Text: r.Text, Vector: decodeVector(r.Embedding)}
+		if r.Metadata != "" && r.Metadata != "{}" {
+			m, ok := metas[r.Metadata]
+			if !ok {
+				if err := json.Unmarshal([]byte(r.Metadata), &m); err != nil {
+					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", r.ID)
+				}
+				metas[r.Metadata] = m
+			}
+			rec.Metadata = m
 		}
-		out[i] = anythingllm.StoredVector{Seq: rows[i].ID, WorkspaceID: rows[i].WorkspaceID, Namespace: rows[i].Namespace, VectorRecord: rec}
+		out[i] = anythingllm.StoredVector{Seq: r.ID, WorkspaceID: r.WorkspaceID, Namespace: r.Namespace, VectorRecord: rec}
 	}
 	return out, nil
 }
