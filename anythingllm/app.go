@@ -100,3 +100,6 @@ func (a *App) Logger() *slog.Logger { return a.log }
 // now returns the current time in UTC, cut to milliseconds so that every
 // store round-trips it exactly.
 func (a *App) now() time.Time { return a.opts.Now().UTC().Truncate(time.Millisecond) }
+
+// Now is the App's clock, in UTC.
+func (a *App) Now() time.Time { return a.now() }

@@ -93,9 +93,25 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 	addErr(respTooLarge, "The request body or upload exceeds the configured limit.", errorResponse{Error: "request body exceeds 33554432 bytes"})
 	addErr(respInternal, "Internal server error.", errorResponse{Error: "Internal server error"})
 	addErr(respOther, "Any other error: 409 conflict, 429 rate limited upstream, 501 not supported, 503 a provider or the database is unavailable, 504 timeout.", errorResponse{Error: "no LLM provider is configured"})
+	// The OpenAI-compatible routes answer errors in OpenAI's shape.
+	oaiSchema, err := schemaFor(openAIError{})
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{respBadRequest, respNotFound, respTooLarge, respInternal, respOther} {
+		doc.Components.Responses["OpenAI"+name] = &openapi3.ResponseRef{Value: openapi3.NewResponse().
+			WithDescription(*doc.Components.Responses[name].Value.Description + " (OpenAI error shape)").
+			WithContent(openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(oaiSchema)})}
+	}
 
 	tags := map[string]bool{}
 	for _, rt := range routes {
+		errRef := func(name string) *openapi3.ResponseRef {
+			if rt.tag == tagOpenAI && name != respForbidden {
+				name = "OpenAI" + name
+			}
+			return &openapi3.ResponseRef{Ref: "#/components/responses/" + name}
+		}
 		tags[rt.tag] = true
 		op := openapi3.NewOperation()
 		op.Tags = []string{rt.tag}
@@ -104,7 +120,7 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 		op.Responses = openapi3.NewResponses()
 		if !rt.public {
 			op.Security = &openapi3.SecurityRequirements{{"BearerAuth": []string{}}}
-			op.Responses.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/" + respForbidden})
+			op.Responses.Set("403", errRef(respForbidden))
 		}
 		for _, m := range pathParamRE.FindAllStringSubmatch(rt.path, -1) {
 			typ := "string"
@@ -153,19 +169,19 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 			hasInput = true
 		}
 		if hasInput {
-			op.Responses.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/" + respBadRequest})
+			op.Responses.Set("400", errRef(respBadRequest))
 		}
 		if op.RequestBody != nil {
-			op.Responses.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/" + respTooLarge})
+			op.Responses.Set("413", errRef(respTooLarge))
 		}
 		if strings.HasPrefix(rt.path, "/v1/admin/") && rt.path != "/v1/admin/is-multi-user-mode" && rt.path != "/v1/admin/workspace-chats" {
-			op.Responses.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/" + respUnauthorized})
+			op.Responses.Set("401", errRef(respUnauthorized))
 		}
 		if len(pathParamRE.FindAllString(rt.path, -1)) > 0 {
-			op.Responses.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/" + respNotFound})
+			op.Responses.Set("404", errRef(respNotFound))
 		}
-		op.Responses.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/" + respInternal})
-		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/" + respOther})
+		op.Responses.Set("500", errRef(respInternal))
+		op.Responses.Set("default", errRef(respOther))
 
 		ok := openapi3.NewResponse().WithDescription("OK")
 		switch {
@@ -195,7 +211,12 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 			if err != nil {
 				return nil, err
 			}
-			ok.WithContent(openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(ref)})
+			content := openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(ref)}
+			if rt.alsoStream {
+				content["text/event-stream"] = openapi3.NewMediaType().WithSchema(&openapi3.Schema{Type: &openapi3.Types{"string"},
+					Description: "Server-sent events: `data: <" + refName(ref) + " chunk>\\n\\n`, ending with `data: [DONE]`."})
+			}
+			ok.WithContent(content)
 		}
 		op.Responses.Set("200", &openapi3.ResponseRef{Value: ok})
 		doc.AddOperation(strings.TrimSuffix(rt.path, "/"), rt.method, op)

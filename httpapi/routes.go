@@ -24,6 +24,9 @@ type route struct {
 	upload bool
 	// stream marks a text/event-stream response of resp events.
 	stream bool
+	// alsoStream marks a JSON response that is streamed instead when the
+	// request asks for it.
+	alsoStream bool
 	// query lists the query parameters.
 	query []param
 	// respType is the response Content-Type when it is not JSON
@@ -111,6 +114,12 @@ func (s *server) routes() []route {
 		route{method: "POST", path: "/image/generate", tag: tagImage, summary: "Generate an image", handler: s.handleImageGenerate, req: imageRequest{}, resp: imageResponse{}},
 	)
 	// --- OpenAI Compatible ---
+	rs = append(rs,
+		route{method: "GET", path: "/v1/openai/models", tag: tagOpenAI, summary: "Workspaces, listed as models", handler: s.handleOpenAIModels, resp: openAIModelsResponse{}},
+		route{method: "POST", path: "/v1/openai/chat/completions", tag: tagOpenAI, summary: "Chat completion with a workspace (model = workspace slug); stream: true for SSE chunks ending with [DONE]", handler: s.handleOpenAIChat, req: openAIChatRequest{}, resp: openAIChatResponse{}, alsoStream: true},
+		route{method: "POST", path: "/v1/openai/embeddings", tag: tagOpenAI, summary: "Embed texts with the system embedder", handler: s.handleOpenAIEmbeddings, req: openAIEmbeddingsRequest{}, resp: openAIEmbeddingsResponse{}},
+		route{method: "GET", path: "/v1/openai/vector_stores", tag: tagOpenAI, summary: "Workspaces, listed as vector stores", handler: s.handleOpenAIVectorStores, resp: vectorStoresResponse{}},
+	)
 	// --- Schema and docs ---
 	rs = append(rs,
 		route{method: "GET", path: "/schema", tag: tagAuth, summary: "This OpenAPI document (?format=yaml for YAML)", public: true, handler: s.handleSchema, respType: "application/json,application/yaml",
