@@ -168,3 +168,5 @@ func (a *App) ThreadChats(ctx context.Context, slug, threadSlug string) ([]Histo
 	}
 	return chatHistory(chats), nil
 }
+
+func newThreadSlug() string { return uuid.NewString() }
