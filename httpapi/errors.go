@@ -21,7 +21,7 @@ func statusOf(code anythingllm.ErrorCode) int {
 	case anythingllm.PermissionDenied, anythingllm.Unauthenticated:
 		return http.StatusForbidden
 	case anythingllm.FailedPrecondition:
-		return http.StatusUnauthorized // upstream's "not in multi-user mode"
+		return http.StatusConflict
 	case anythingllm.Unimplemented:
 		return http.StatusNotImplemented
 	case anythingllm.Unavailable:
@@ -45,6 +45,9 @@ func errorStatus(err error) (int, string) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, "request body too large"
+	}
+	if errors.Is(err, anythingllm.ErrNotMultiUser) {
+		return http.StatusUnauthorized, anythingllm.ErrorMessage(err) // upstream's 401 for admin routes in single-user mode
 	}
 	code := anythingllm.Code(err)
 	status := statusOf(code)

@@ -65,6 +65,16 @@ func (s *server) routes() []route {
 		route{method: "GET", path: "/v1/auth", tag: tagAuth, summary: "Verify the API key", handler: s.handleAuth, resp: authResponse{}},
 	)
 	// --- Admin ---
+	rs = append(rs,
+		route{method: "GET", path: "/v1/admin/is-multi-user-mode", tag: tagAdmin, summary: "Whether multi-user mode is on", handler: s.handleIsMultiUser, resp: multiUserResponse{}},
+		route{method: "GET", path: "/v1/admin/users", tag: tagAdmin, summary: "List users", handler: s.handleUsers, resp: usersResponse{}},
+		route{method: "POST", path: "/v1/admin/users/new", tag: tagAdmin, summary: "Create a user", handler: s.handleUserNew, req: newUserRequest{}, resp: userResponse{}},
+		route{method: "POST", path: "/v1/admin/users/{id}", tag: tagAdmin, summary: "Update a user (documented fields only)", handler: s.handleUserUpdate, req: updateUserRequest{}, resp: successErrorResponse{}},
+		route{method: "DELETE", path: "/v1/admin/users/{id}", tag: tagAdmin, summary: "Delete a user", handler: s.handleUserDelete, resp: successErrorResponse{}},
+		route{method: "GET", path: "/v1/admin/invites", tag: tagAdmin, summary: "List invites", handler: s.handleInvites, resp: invitesResponse{}},
+		route{method: "POST", path: "/v1/admin/invite/new", tag: tagAdmin, summary: "Create an invite", handler: s.handleInviteNew, req: newInviteRequest{}, resp: inviteResponse{}},
+		route{method: "DELETE", path: "/v1/admin/invite/{id}", tag: tagAdmin, summary: "Deactivate an invite", handler: s.handleInviteDelete, resp: successErrorResponse{}},
+	)
 	// --- System Settings ---
 	rs = append(rs,
 		route{method: "GET", path: "/v1/system/vector-count", tag: tagSystem, summary: "Count stored vectors", handler: s.handleVectorCount, resp: vectorCountResponse{}},

@@ -340,3 +340,35 @@ func TestEnvFile(t *testing.T) {
 		t.Fatalf("--env-file STORAGE_DIR not used: %v", err)
 	}
 }
+
+// The CLI turns multi-user mode on while the server runs; the server sees
+// it without a restart.
+func TestEnableMultiUserFromCLI(t *testing.T) {
+	in := newInstance(t)
+	in.start()
+	key := in.createKey()
+	if _, body := get(t, in.url("/api/v1/admin/is-multi-user-mode"), "Bearer "+key); body != `{"isMultiUser":false}`+"\n" {
+		t.Fatalf("before: %s", body)
+	}
+	out, stderr, err := in.cli("users", "enable-multi-user", "--username", "admin", "--password", "s3cret-pass")
+	if err != nil || !strings.Contains(out, "multi-user mode enabled") {
+		t.Fatalf("enable: %v %s %s", err, out, stderr)
+	}
+	if _, body := get(t, in.url("/api/v1/admin/is-multi-user-mode"), "Bearer "+key); body != `{"isMultiUser":true}`+"\n" {
+		t.Fatalf("after: %s", body)
+	}
+	if st, body := get(t, in.url("/api/v1/admin/users"), "Bearer "+key); st != 200 || !strings.Contains(body, `"username":"admin"`) || strings.Contains(body, "$2a$") {
+		t.Fatalf("users: %d %s", st, body)
+	}
+	if _, _, err := in.cli("users", "enable-multi-user", "--username", "other", "--password", "s3cret-pass"); err == nil {
+		t.Fatal("enabling twice succeeded")
+	}
+	out, _, _ = in.cli("users", "list")
+	if !strings.Contains(out, "admin") {
+		t.Fatalf("users list = %q", out)
+	}
+	in.stop()
+	if strings.Contains(in.logs.String(), "s3cret-pass") {
+		t.Fatal("the password reached the server log")
+	}
+}

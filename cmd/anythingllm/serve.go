@@ -37,6 +37,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer cleanup()
+	if err := bootstrapAdmin(ctx, app, cfg); err != nil {
+		return fmt.Errorf("enabling multi-user mode from ANYTHINGLLM_ADMIN_USERNAME/PASSWORD: %w", err)
+	}
 
 	handler := httpapi.NewServer(app, &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(cfg.Port)))

@@ -1,0 +1,356 @@
+package anythingllm
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// multiUserLabel is the system setting that turns multi-user mode on.
+const multiUserLabel = "multi_user_mode"
+
+// ErrNotMultiUser is returned by user and invite methods while the
+// instance is in single-user mode.
+var ErrNotMultiUser = &Error{Code: FailedPrecondition, Message: "Instance is not in Multi-User mode. Method denied"}
+
+// MultiUserMode reports whether multi-user mode is on. It reads the store
+// each time, so a change made by another process (the CLI) is seen at once.
+func (a *App) MultiUserMode(ctx context.Context) (bool, error) {
+	v, err := a.deps.Store.Settings().Get(ctx, multiUserLabel)
+	if Code(err) == NotFound {
+		return false, nil
+	}
+	return v == "true", err
+}
+
+func (a *App) requireMultiUser(ctx context.Context) error {
+	on, err := a.MultiUserMode(ctx)
+	if err != nil {
+		return err
+	}
+	if !on {
+		return ErrNotMultiUser
+	}
+	return nil
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9._@-]*$`)
+
+func validUsername(u string) error {
+	switch {
+	case len(u) > 64:
+		return Errorf(InvalidArgument, "Username cannot be longer than 64 characters")
+	case len(u) < 2:
+		return Errorf(InvalidArgument, "Username must be at least 2 characters")
+	case !usernameRE.MatchString(u):
+		return Errorf(InvalidArgument, "Username must start with a lowercase letter and only contain lowercase letters, numbers, underscores, hyphens, and periods")
+	}
+	return nil
+}
+
+func validPassword(p string) error {
+	switch {
+	case len(p) < 8:
+		return Errorf(InvalidArgument, "password should be at least 8 characters long")
+	case len(p) > 250:
+		return Errorf(InvalidArgument, "password should not be longer than 250 characters")
+	}
+	return nil
+}
+
+func validRole(r string) (Role, error) {
+	switch Role(r) {
+	case RoleAdmin, RoleManager, RoleDefault:
+		return Role(r), nil
+	}
+	return "", Errorf(InvalidArgument, "Invalid role. Allowed roles are: default, admin, manager")
+}
+
+func hashPassword(p string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(p), 10)
+	if err != nil {
+		return "", WrapError(InvalidArgument, err, "password cannot be hashed")
+	}
+	return string(h), nil
+}
+
+// NewUserRequest creates a user.
+type NewUserRequest struct {
+	Username string
+	Password string
+	Role     string // default "default"
+	Bio      string
+}
+
+func (a *App) createUser(ctx context.Context, st Store, req *NewUserRequest) (*User, error) {
+	if err := validPassword(req.Password); err != nil {
+		return nil, err
+	}
+	if err := validUsername(req.Username); err != nil {
+		return nil, err
+	}
+	role := RoleDefault
+	if req.Role != "" {
+		var err error
+		if role, err = validRole(req.Role); err != nil {
+			return nil, err
+		}
+	}
+	hash, err := hashPassword(req.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	u := &User{Username: req.Username, PasswordHash: hash, Role: role, Bio: req.Bio, CreatedAt: now, LastUpdatedAt: now}
+	if err := st.Users().Create(ctx, u); err != nil {
+		if Code(err) == AlreadyExists {
+			return nil, Errorf(AlreadyExists, "A user with that username already exists")
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// EnableMultiUser creates the first admin and turns multi-user mode on, in
+// one transaction. It fails if the mode is already on.
+func (a *App) EnableMultiUser(ctx context.Context, username, password string) (*User, error) {
+	var admin *User
+	err := a.deps.Store.InTx(ctx, func(tx Store) error {
+		if v, err := tx.Settings().Get(ctx, multiUserLabel); err == nil && v == "true" {
+			return Errorf(FailedPrecondition, "multi-user mode is already enabled")
+		}
+		var err error
+		if admin, err = a.createUser(ctx, tx, &NewUserRequest{Username: username, Password: password, Role: string(RoleAdmin)}); err != nil {
+			return err
+		}
+		return tx.Settings().Set(ctx, multiUserLabel, "true")
+	})
+	return admin, err
+}
+
+// ListUsers lists users (multi-user mode only).
+func (a *App) ListUsers(ctx context.Context) ([]User, error) {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return nil, err
+	}
+	return a.deps.Store.Users().List(ctx)
+}
+
+// CreateUser creates a user (multi-user mode only).
+func (a *App) CreateUser(ctx context.Context, req *NewUserRequest) (*User, error) {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return nil, err
+	}
+	return a.createUser(ctx, a.deps.Store, req)
+}
+
+// UserFields are the documented user fields a client may change, read by
+// exact (case-sensitive) JSON name; any other key changes nothing.
+type UserFields map[string]json.RawMessage
+
+// UpdateUser changes a user. The last admin cannot be demoted or suspended.
+func (a *App) UpdateUser(ctx context.Context, id int64, in UserFields) error {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return err
+	}
+	return a.deps.Store.InTx(ctx, func(tx Store) error {
+		u, err := tx.Users().Get(ctx, id)
+		if err != nil {
+			return Errorf(NotFound, "User not found")
+		}
+		changed := 0
+		for key, raw := range in {
+			switch key {
+			case "username":
+				var s string
+				if json.Unmarshal(raw, &s) != nil {
+					return Errorf(InvalidArgument, "username must be a string")
+				}
+				if s != u.Username {
+					if err := validUsername(s); err != nil {
+						return err
+					}
+					u.Username = s
+				}
+			case "password":
+				var s string
+				if json.Unmarshal(raw, &s) != nil {
+					return Errorf(InvalidArgument, "password must be a string")
+				}
+				if err := validPassword(s); err != nil {
+					return err
+				}
+				if u.PasswordHash, err = hashPassword(s); err != nil {
+					return err
+				}
+			case "role":
+				var s string
+				_ = json.Unmarshal(raw, &s)
+				if u.Role, err = validRole(s); err != nil {
+					return err
+				}
+			case "suspended":
+				var b bool
+				var n float64
+				switch {
+				case json.Unmarshal(raw, &b) == nil:
+				case json.Unmarshal(raw, &n) == nil:
+					b = n != 0
+				default:
+					return Errorf(InvalidArgument, "suspended must be 0, 1, true or false")
+				}
+				u.Suspended = 0
+				if b {
+					u.Suspended = 1
+				}
+			case "bio":
+				var s string
+				_ = json.Unmarshal(raw, &s)
+				if len(s) > 1000 {
+					return Errorf(InvalidArgument, "Bio cannot be longer than 1,000 characters")
+				}
+				u.Bio = s
+			case "dailyMessageLimit":
+				if string(raw) == "null" {
+					u.DailyMessageLimit = nil
+					break
+				}
+				var n float64
+				if json.Unmarshal(raw, &n) != nil || n < 1 {
+					return Errorf(InvalidArgument, "Daily message limit must be null or a number greater than or equal to 1")
+				}
+				v := int(n)
+				u.DailyMessageLimit = &v
+			default:
+				continue
+			}
+			changed++
+		}
+		if changed == 0 {
+			return Errorf(InvalidArgument, "No valid updates applied.")
+		}
+		if u.Role != RoleAdmin || u.Suspended != 0 {
+			if err := lastAdminGuard(ctx, tx, u.ID); err != nil {
+				return err
+			}
+		}
+		u.LastUpdatedAt = a.now()
+		if err := tx.Users().Update(ctx, u); err != nil {
+			if Code(err) == AlreadyExists {
+				return Errorf(AlreadyExists, "A user with that username already exists")
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// lastAdminGuard refuses a change that leaves no active admin besides id.
+func lastAdminGuard(ctx context.Context, st Store, id int64) error {
+	users, err := st.Users().List(ctx)
+	if err != nil {
+		return err
+	}
+	wasAdmin := false
+	for _, u := range users {
+		if u.ID == id {
+			wasAdmin = u.Role == RoleAdmin && u.Suspended == 0
+			continue
+		}
+		if u.Role == RoleAdmin && u.Suspended == 0 {
+			return nil
+		}
+	}
+	if !wasAdmin {
+		return nil
+	}
+	return Errorf(FailedPrecondition, "No system admins will remain if you do this. Update failed.")
+}
+
+// DeleteUser removes a user; the last admin cannot be deleted.
+func (a *App) DeleteUser(ctx context.Context, id int64) error {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return err
+	}
+	return a.deps.Store.InTx(ctx, func(tx Store) error {
+		if _, err := tx.Users().Get(ctx, id); err != nil {
+			return Errorf(NotFound, "User not found")
+		}
+		if err := lastAdminGuard(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.Users().Delete(ctx, id)
+	})
+}
+
+// NewInvite creates a pending invite for the given workspaces.
+func (a *App) NewInvite(ctx context.Context, workspaceIDs []int64) (*Invite, error) {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(workspaceIDs))
+	for i, id := range workspaceIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	list := "[" + strings.Join(ids, ",") + "]"
+	now := a.now()
+	inv := &Invite{Code: NewAPIKeySecret(), Status: "pending", WorkspaceIDs: &list, CreatedAt: now, LastUpdatedAt: now}
+	return inv, a.deps.Store.Invites().Create(ctx, inv)
+}
+
+// ListInvites lists every invite.
+func (a *App) ListInvites(ctx context.Context) ([]Invite, error) {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return nil, err
+	}
+	return a.deps.Store.Invites().List(ctx)
+}
+
+// DisableInvite deactivates an invite.
+func (a *App) DisableInvite(ctx context.Context, id int64) error {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return err
+	}
+	inv, err := a.deps.Store.Invites().Get(ctx, id)
+	if err != nil {
+		return Errorf(NotFound, "Invite not found or already disabled")
+	}
+	inv.Status, inv.LastUpdatedAt = "disabled", a.now()
+	return a.deps.Store.Invites().Update(ctx, inv)
+}
+
+// ClaimInvite turns a pending invite into a default user who joins the
+// invite's workspaces. A code works once.
+func (a *App) ClaimInvite(ctx context.Context, code, username, password string) (*User, error) {
+	var u *User
+	err := a.deps.Store.InTx(ctx, func(tx Store) error {
+		inv, err := tx.Invites().GetByCode(ctx, code)
+		if err != nil {
+			return Errorf(NotFound, "Invite not found.")
+		}
+		if inv.Status != "pending" {
+			return Errorf(FailedPrecondition, "Invite is no longer valid.")
+		}
+		if u, err = a.createUser(ctx, tx, &NewUserRequest{Username: username, Password: password}); err != nil {
+			return err
+		}
+		var ws []int64
+		if inv.WorkspaceIDs != nil {
+			_ = json.Unmarshal([]byte(*inv.WorkspaceIDs), &ws)
+		}
+		for _, id := range ws {
+			if _, err := tx.Workspaces().Get(ctx, id); err == nil {
+				if err := tx.Users().AddWorkspaceUsers(ctx, id, []int64{u.ID}); err != nil {
+					return err
+				}
+			}
+		}
+		inv.Status, inv.ClaimedBy, inv.LastUpdatedAt = "claimed", &u.ID, a.now()
+		return tx.Invites().Update(ctx, inv)
+	})
+	return u, err
+}

@@ -1,0 +1,142 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/httpapi/httpapitest"
+)
+
+func TestAdminRoutesNeedMultiUserMode(t *testing.T) {
+	env := httpapitest.New(t, nil)
+	var mu map[string]any
+	if st := env.DoJSON(t, "GET", "/api/v1/admin/is-multi-user-mode", nil, &mu); st != 200 || mu["isMultiUser"] != false {
+		t.Fatalf("is-multi-user-mode: %d %v", st, mu)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/api/v1/admin/users"}, {"POST", "/api/v1/admin/users/new"}, {"POST", "/api/v1/admin/users/1"},
+		{"DELETE", "/api/v1/admin/users/1"}, {"GET", "/api/v1/admin/invites"}, {"POST", "/api/v1/admin/invite/new"}, {"DELETE", "/api/v1/admin/invite/1"},
+	} {
+		resp := env.Do(t, c.method, c.path, map[string]any{"username": "x", "password": "longenough"})
+		body := httpapitest.Body(t, resp)
+		if resp.StatusCode != 401 || !strings.Contains(body, "Instance is not in Multi-User mode") {
+			t.Errorf("%s %s: %d %s", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+}
+
+func multiUserEnv(t *testing.T, logs *bytes.Buffer) (*httpapitest.Env, int64) {
+	opts := &httpapitest.Options{}
+	if logs != nil {
+		opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	env := httpapitest.New(t, opts)
+	admin, err := env.App.EnableMultiUser(context.Background(), "root", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env, admin.ID
+}
+
+func TestUsersRules(t *testing.T) {
+	var logs bytes.Buffer
+	env, adminID := multiUserEnv(t, &logs)
+	var mu map[string]any
+	if env.DoJSON(t, "GET", "/api/v1/admin/is-multi-user-mode", nil, &mu); mu["isMultiUser"] != true {
+		t.Fatalf("mode not seen: %v", mu)
+	}
+	bad := map[string]string{
+		`{"username":"Sam","password":"longenough"}`:              "Username must start with a lowercase letter",
+		`{"username":"s","password":"longenough"}`:                "at least 2 characters",
+		`{"username":"sam","password":"short"}`:                   "at least 8 characters",
+		`{"username":"sam","password":"longenough","role":"god"}`: "Invalid role",
+		`{"username":"root","password":"longenough"}`:             "A user with that username already exists",
+	}
+	for body, want := range bad {
+		var out map[string]any
+		resp := env.Do(t, "POST", "/api/v1/admin/users/new", strings.NewReader(body))
+		_ = jsonDecode(resp, &out)
+		if resp.StatusCode != 400 || out["user"] != nil || !strings.Contains(fmt.Sprint(out["error"]), want) {
+			t.Errorf("%s: %d %v", body, resp.StatusCode, out)
+		}
+	}
+	var created struct{ User map[string]any }
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/users/new", map[string]any{"username": "sam", "password": "hunter22", "role": "default"}, &created); st != 200 || created.User["username"] != "sam" {
+		t.Fatalf("create: %d %v", st, created)
+	}
+	samID := int64(created.User["id"].(float64))
+	// Case variants and unknown keys change nothing.
+	var res map[string]any
+	if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", samID), map[string]any{"ROLE": "admin", "Role": "admin", "isAdmin": true}, &res); st != 400 || res["success"] != false {
+		t.Fatalf("case variants: %d %v", st, res)
+	}
+	u, _ := env.App.Store().Users().Get(context.Background(), samID)
+	if u.Role != anythingllm.RoleDefault {
+		t.Fatalf("a case variant changed the role to %s", u.Role)
+	}
+	if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", samID), map[string]any{"suspended": 1, "bio": "hi"}, &res); st != 200 || res["success"] != true {
+		t.Fatalf("suspend: %d %v", st, res)
+	}
+	// The last admin cannot be demoted, suspended or deleted.
+	for _, body := range []map[string]any{{"role": "default"}, {"suspended": 1}} {
+		if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", adminID), body, &res); st != 409 || !strings.Contains(fmt.Sprint(res["error"]), "No system admins will remain") {
+			t.Errorf("last admin %v: %d %v", body, st, res)
+		}
+	}
+	if st := env.DoJSON(t, "DELETE", fmt.Sprintf("/api/v1/admin/users/%d", adminID), nil, &res); st != 409 {
+		t.Fatalf("delete last admin: %d %v", st, res)
+	}
+	if st := env.DoJSON(t, "DELETE", fmt.Sprintf("/api/v1/admin/users/%d", samID), nil, &res); st != 200 {
+		t.Fatalf("delete user: %d %v", st, res)
+	}
+	resp := env.Do(t, "GET", "/api/v1/admin/users", nil)
+	body := httpapitest.Body(t, resp)
+	if strings.Contains(body, "$2a$") || strings.Contains(body, "password") || !strings.Contains(body, `"username":"root"`) {
+		t.Fatalf("users listing: %s", body)
+	}
+	if strings.Contains(logs.String(), "hunter22") || strings.Contains(logs.String(), "correct horse") {
+		t.Fatal("a password reached the log")
+	}
+}
+
+func TestInvitesWorkOnce(t *testing.T) {
+	env, _ := multiUserEnv(t, nil)
+	newWorkspace(t, env, map[string]any{"name": "Team"})
+	ws, _ := env.App.Store().Workspaces().GetBySlug(context.Background(), "team")
+	var out struct{ Invite map[string]any }
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/invite/new", map[string]any{"workspace_ids": []int64{ws.ID}}, &out); st != 200 || out.Invite["status"] != "pending" {
+		t.Fatalf("invite: %d %v", st, out)
+	}
+	code := out.Invite["code"].(string)
+	if !anythingllm.IsAPIKeyFormat(code) {
+		t.Fatalf("invite code %q", code)
+	}
+	u, err := env.App.ClaimInvite(context.Background(), code, "newbie", "longenough")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := env.App.Store().Users().UserWorkspaceIDs(context.Background(), u.ID); len(ids) != 1 || ids[0] != ws.ID {
+		t.Fatalf("invitee workspaces = %v", ids)
+	}
+	if _, err := env.App.ClaimInvite(context.Background(), code, "second", "longenough"); err == nil {
+		t.Fatal("an invite code worked twice")
+	}
+	var list struct{ Invites []map[string]any }
+	env.DoJSON(t, "GET", "/api/v1/admin/invites", nil, &list)
+	if len(list.Invites) != 1 || list.Invites[0]["status"] != "claimed" {
+		t.Fatalf("invites = %v", list)
+	}
+	id := int64(list.Invites[0]["id"].(float64))
+	var res map[string]any
+	if st := env.DoJSON(t, "DELETE", fmt.Sprintf("/api/v1/admin/invite/%d", id), nil, &res); st != 200 || res["success"] != true {
+		t.Fatalf("disable: %d %v", st, res)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/admin/invite/999", nil, &res); st != 404 {
+		t.Fatalf("disable unknown: %d", st)
+	}
+}
