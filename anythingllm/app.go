@@ -34,6 +34,9 @@ type Options struct {
 	BootstrapAPIKey string
 	// LLMProvider names Deps.LLM, e.g. "ollama" or "openai".
 	LLMProvider string
+	// Env reads the process environment (for GET /v1/system); nil reports
+	// nothing from it.
+	Env func(string) string
 	// WorkspaceDeletionProtection refuses every workspace deletion
 	// (upstream's WORKSPACE_DELETION_PROTECTION).
 	WorkspaceDeletionProtection bool

@@ -192,7 +192,14 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 				if ct == "application/json" || ct == "application/yaml" {
 					typ = "object" // a document
 				}
-				content[ct] = openapi3.NewMediaType().WithSchema(&openapi3.Schema{Type: &openapi3.Types{typ}})
+				if c, t, ok := strings.Cut(ct, ":"); ok { // "application/json:array"
+					ct, typ = c, t
+				}
+				sch := &openapi3.Schema{Type: &openapi3.Types{typ}}
+				if typ == "array" {
+					sch.Items = openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"object"}})
+				}
+				content[ct] = openapi3.NewMediaType().WithSchema(sch)
 			}
 			ok.WithContent(content)
 		case rt.stream:

@@ -77,6 +77,9 @@ func (s *server) routes() []route {
 	)
 	// --- System Settings ---
 	rs = append(rs,
+		route{method: "GET", path: "/v1/system", tag: tagSystem, summary: "Current settings (secrets only as booleans)", handler: s.handleSystem, resp: systemResponse{}},
+		route{method: "GET", path: "/v1/system/export-chats", tag: tagSystem, summary: "Export every chat as jsonl, json, csv or jsonAlpaca", handler: s.handleExportChats,
+			respType: "application/jsonl,application/json:array,text/csv", query: []param{{name: "type", desc: "jsonl (default), json, csv or jsonAlpaca"}}},
 		route{method: "GET", path: "/v1/system/vector-count", tag: tagSystem, summary: "Count stored vectors", handler: s.handleVectorCount, resp: vectorCountResponse{}},
 		route{method: "DELETE", path: "/v1/system/remove-documents", tag: tagSystem, summary: "Delete documents and their embeddings everywhere", handler: s.handleRemoveDocuments, req: removeDocumentsRequest{}, resp: removeDocumentsResponse{}},
 	)

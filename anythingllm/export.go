@@ -1,0 +1,160 @@
+package anythingllm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// ExportFormats are the chat export formats.
+var ExportFormats = []string{"jsonl", "json", "csv", "jsonAlpaca"}
+
+// ChatExport is an exported chat log.
+type ChatExport struct {
+	ContentType string
+	FileName    string
+	Body        []byte
+}
+
+type exportRow struct {
+	chat      Chat
+	resp      storedResponse
+	workspace string
+	username  string
+}
+
+// ExportChats exports every chat (any workspace, user, thread or session,
+// hidden ones too), oldest first, in one of ExportFormats.
+func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, error) {
+	if format == "" {
+		format = "jsonl"
+	}
+	valid := false
+	for _, f := range ExportFormats {
+		valid = valid || f == format
+	}
+	if !valid {
+		return nil, Errorf(InvalidArgument, "Invalid export type: %s. Must be one of json, csv, jsonl, jsonAlpaca", format)
+	}
+	chats, err := a.deps.Store.Chats().List(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	wsNames := map[int64]string{}
+	users := map[int64]string{}
+	rows := make([]exportRow, 0, len(chats))
+	for _, c := range chats {
+		r := exportRow{chat: c}
+		_ = json.Unmarshal([]byte(c.Response), &r.resp)
+		name, ok := wsNames[c.WorkspaceID]
+		if !ok {
+			name = "deleted workspace"
+			if w, err := a.deps.Store.Workspaces().Get(ctx, c.WorkspaceID); err == nil {
+				name = w.Name
+			}
+			wsNames[c.WorkspaceID] = name
+		}
+		r.workspace = name
+		switch {
+		case c.UserID != nil:
+			if _, ok := users[*c.UserID]; !ok {
+				users[*c.UserID] = "unknown user"
+				if u, err := a.deps.Store.Users().Get(ctx, *c.UserID); err == nil {
+					users[*c.UserID] = u.Username
+				}
+			}
+			r.username = users[*c.UserID]
+		case c.APISessionID != nil:
+			r.username = "API"
+		default:
+			r.username = "unknown user"
+		}
+		rows = append(rows, r)
+	}
+	stamp := a.now().Format("2006-01-02T15-04-05")
+	out := &ChatExport{FileName: fmt.Sprintf("chats-%s.%s", stamp, map[string]string{"jsonl": "jsonl", "json": "json", "csv": "csv", "jsonAlpaca": "json"}[format])}
+	switch format {
+	case "jsonl":
+		out.ContentType = "application/jsonl"
+		out.Body = exportJSONL(rows)
+	case "json":
+		out.ContentType = "application/json"
+		items := make([]map[string]any, len(rows))
+		for i, r := range rows {
+			items[i] = map[string]any{"id": r.chat.ID, "prompt": r.chat.Prompt, "response": r.resp.Text, "sent_at": r.chat.CreatedAt,
+				"attachments": []any{}, "workspace": r.workspace, "username": r.username, "rating": rating(r.chat.FeedbackScore)}
+		}
+		out.Body, _ = json.MarshalIndent(items, "", "    ")
+	case "csv":
+		out.ContentType = "text/csv"
+		// Every value quoted, quotes doubled, newlines flattened: upstream's CSV.
+		q := func(v string) string {
+			return `"` + strings.ReplaceAll(strings.ReplaceAll(v, "\n", " "), `"`, `""`) + `"`
+		}
+		var b bytes.Buffer
+		b.WriteString("id,workspace,prompt,response,sent_at,username,rating")
+		for _, r := range rows {
+			b.WriteString("\n" + strings.Join([]string{q(fmt.Sprint(r.chat.ID)), q(r.workspace), q(r.chat.Prompt), q(r.resp.Text),
+				q(r.chat.CreatedAt.Format("Mon Jan 02 2006 15:04:05 GMT-0700 (Coordinated Universal Time)")), q(r.username), q(rating(r.chat.FeedbackScore))}, ","))
+		}
+		out.Body = b.Bytes()
+	case "jsonAlpaca":
+		out.ContentType = "application/json"
+		items := make([]map[string]string, len(rows))
+		for i, r := range rows {
+			var instr strings.Builder
+			instr.WriteString(DefaultSystemPrompt)
+			if len(r.resp.Sources) > 0 {
+				instr.WriteString("\nContext:\n")
+				for j, s := range r.resp.Sources {
+					text, _ := s["text"].(string)
+					fmt.Fprintf(&instr, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", j, text, j)
+				}
+			}
+			items[i] = map[string]string{"instruction": instr.String(), "input": r.chat.Prompt, "output": r.resp.Text}
+		}
+		out.Body, _ = json.MarshalIndent(items, "", "    ")
+	}
+	return out, nil
+}
+
+func rating(score *bool) string {
+	switch {
+	case score == nil:
+		return "--"
+	case *score:
+		return "GOOD"
+	}
+	return "BAD"
+}
+
+// exportJSONL writes one line per workspace: its conversation as
+// OpenAI-style fine-tuning messages.
+func exportJSONL(rows []exportRow) []byte {
+	type part struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	type msg struct {
+		Role    string `json:"role"`
+		Content []part `json:"content"`
+	}
+	order := []int64{}
+	byWS := map[int64][]msg{}
+	for _, r := range rows {
+		id := r.chat.WorkspaceID
+		if _, ok := byWS[id]; !ok {
+			order = append(order, id)
+			byWS[id] = []msg{{Role: "system", Content: []part{{"text", DefaultSystemPrompt}}}}
+		}
+		byWS[id] = append(byWS[id], msg{"user", []part{{"text", r.chat.Prompt}}}, msg{"assistant", []part{{"text", r.resp.Text}}})
+	}
+	var lines []string
+	for _, id := range order {
+		b, _ := json.Marshal(map[string]any{"messages": byWS[id]})
+		lines = append(lines, string(b))
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
