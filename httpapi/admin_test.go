@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/httpapi/httpapitest"
@@ -138,5 +139,54 @@ func TestInvitesWorkOnce(t *testing.T) {
 	}
 	if st := env.DoJSON(t, "DELETE", "/api/v1/admin/invite/999", nil, &res); st != 404 {
 		t.Fatalf("disable unknown: %d", st)
+	}
+}
+
+func TestWorkspaceMembersAndAdminChats(t *testing.T) {
+	env, adminID := multiUserEnv(t, nil)
+	newWorkspace(t, env, map[string]any{"name": "Crew"})
+	ws, _ := env.App.Store().Workspaces().GetBySlug(context.Background(), "crew")
+	var created struct{ User map[string]any }
+	env.DoJSON(t, "POST", "/api/v1/admin/users/new", map[string]any{"username": "ann", "password": "longenough"}, &created)
+	annID := int64(created.User["id"].(float64))
+	var m struct {
+		Success bool
+		Users   []map[string]any
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspaces/crew/manage-users", map[string]any{"userIds": []int64{annID, 9999}}, &m); st != 200 || !m.Success || len(m.Users) != 1 {
+		t.Fatalf("manage (upstream userIds): %d %+v", st, m)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspaces/crew/manage-users", map[string]any{"user_ids": []int64{adminID}, "reset": true}, &m); st != 200 || len(m.Users) != 1 || int64(m.Users[0]["userId"].(float64)) != adminID {
+		t.Fatalf("manage with reset (spec user_ids): %d %+v", st, m)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspaces/crew/manage-users", map[string]any{"user_ids": []int64{9999}}, &m); st != 404 {
+		t.Fatalf("no valid ids: %d", st)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspaces/ghost/manage-users", map[string]any{"user_ids": []int64{annID}}, &m); st != 404 {
+		t.Fatalf("unknown slug: %d", st)
+	}
+	var res map[string]any
+	if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/workspaces/%d/update-users", ws.ID), map[string]any{"user_ids": []int64{annID, adminID}}, &res); st != 200 {
+		t.Fatalf("update-users: %d %v", st, res)
+	}
+	var list struct{ Users []map[string]any }
+	if st := env.DoJSON(t, "GET", fmt.Sprintf("/api/v1/admin/workspaces/%d/users", ws.ID), nil, &list); st != 200 || len(list.Users) != 2 || list.Users[1]["username"] != "ann" {
+		t.Fatalf("members: %d %+v", st, list)
+	}
+	for i := range 25 {
+		now := time.Now()
+		if err := env.App.Store().Chats().Create(context.Background(), &anythingllm.Chat{WorkspaceID: ws.ID, Prompt: fmt.Sprint(i), Response: "{}", Include: true, CreatedAt: now, LastUpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var page struct {
+		Chats    []map[string]any
+		HasPages bool
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspace-chats", map[string]any{"offset": 0}, &page); st != 200 || len(page.Chats) != 20 || !page.HasPages || page.Chats[0]["prompt"] != "24" {
+		t.Fatalf("page 0: %d %d %v", st, len(page.Chats), page.HasPages)
+	}
+	if env.DoJSON(t, "POST", "/api/v1/admin/workspace-chats", map[string]any{"offset": 1}, &page); len(page.Chats) != 5 || page.HasPages {
+		t.Fatalf("page 1: %d %v", len(page.Chats), page.HasPages)
 	}
 }

@@ -73,6 +73,10 @@ func (s *server) routes() []route {
 		route{method: "DELETE", path: "/v1/admin/users/{id}", tag: tagAdmin, summary: "Delete a user", handler: s.handleUserDelete, resp: successErrorResponse{}},
 		route{method: "GET", path: "/v1/admin/invites", tag: tagAdmin, summary: "List invites", handler: s.handleInvites, resp: invitesResponse{}},
 		route{method: "POST", path: "/v1/admin/invite/new", tag: tagAdmin, summary: "Create an invite", handler: s.handleInviteNew, req: newInviteRequest{}, resp: inviteResponse{}},
+		route{method: "GET", path: "/v1/admin/workspaces/{workspaceId}/users", tag: tagAdmin, summary: "A workspace's members (by workspace id)", handler: s.handleWorkspaceMembers, resp: membersResponse{}},
+		route{method: "POST", path: "/v1/admin/workspaces/{workspaceId}/update-users", tag: tagAdmin, summary: "Replace a workspace's members (by workspace id)", handler: s.handleUpdateMembers, req: membersRequest{}, resp: successErrorResponse{}},
+		route{method: "POST", path: "/v1/admin/workspaces/{workspaceSlug}/manage-users", tag: tagAdmin, summary: "Add members to a workspace, or replace them with reset", handler: s.handleManageMembers, req: membersRequest{}, resp: manageMembersResponse{}},
+		route{method: "POST", path: "/v1/admin/workspace-chats", tag: tagAdmin, summary: "Every chat, newest first, 20 per page", handler: s.handleAdminChats, req: adminChatsRequest{}, resp: adminChatsResponse{}},
 		route{method: "DELETE", path: "/v1/admin/invite/{id}", tag: tagAdmin, summary: "Deactivate an invite", handler: s.handleInviteDelete, resp: successErrorResponse{}},
 	)
 	// --- System Settings ---
