@@ -171,15 +171,8 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 		t.sources = append(t.sources, p.source)
 		exclude = append(exclude, p.docID)
 	}
-	topN := DefaultTopN
-	if w.TopN != nil {
-		topN = *w.TopN
-	}
+	topN, threshold := searchSettings(w)
 	if vectors > 0 {
-		threshold := DefaultSimilarityThreshold
-		if w.SimilarityThreshold != nil {
-			threshold = *w.SimilarityThreshold
-		}
 		results, err := a.searchWorkspace(ctx, w, in.Message, topN, threshold, exclude)
 		if err != nil {
 			return nil, err
@@ -212,17 +205,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 		return a.refuse(ctx, t)
 	}
 
-	system := a.systemPrompt(w, in)
-	if len(contexts) > 0 {
-		var b strings.Builder
-		b.WriteString(system)
-		b.WriteString("\nContext:\n")
-		for i, c := range contexts {
-			fmt.Fprintf(&b, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", i, c, i)
-		}
-		system = b.String()
-	}
-	msgs := []Message{{Role: RoleSystem, Content: system}}
+	msgs := []Message{{Role: RoleSystem, Content: withContext(a.systemPrompt(w, in), contexts)}}
 	for _, h := range history {
 		msgs = append(msgs, Message{Role: RoleUser, Content: h.prompt}, Message{Role: RoleAssistant, Content: h.response})
 	}
@@ -239,6 +222,33 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 }
 
 func countBackfill(contexts []string, primary int) int { return len(contexts) - primary }
+
+// withContext appends retrieved texts to a system prompt in upstream's
+// [CONTEXT i] format.
+func withContext(system string, contexts []string) string {
+	if len(contexts) == 0 {
+		return system
+	}
+	var b strings.Builder
+	b.WriteString(system)
+	b.WriteString("\nContext:\n")
+	for i, c := range contexts {
+		fmt.Fprintf(&b, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", i, c, i)
+	}
+	return b.String()
+}
+
+// searchSettings are the workspace's topN and similarity threshold.
+func searchSettings(w *Workspace) (int, float64) {
+	topN, threshold := DefaultTopN, DefaultSimilarityThreshold
+	if w.TopN != nil {
+		topN = *w.TopN
+	}
+	if w.SimilarityThreshold != nil {
+		threshold = *w.SimilarityThreshold
+	}
+	return topN, threshold
+}
 
 // refuse answers query mode's refusal and saves it excluded from history.
 func (a *App) refuse(ctx context.Context, t *chatTurn) (*chatTurn, error) {

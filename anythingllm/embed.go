@@ -235,16 +235,9 @@ func (a *App) VectorSearch(ctx context.Context, slug string, req *VectorSearchRe
 	if strings.TrimSpace(req.Query) == "" {
 		return nil, Errorf(InvalidArgument, "Query parameter cannot be empty.")
 	}
-	topN := DefaultTopN
-	if w.TopN != nil {
-		topN = *w.TopN
-	}
+	topN, threshold := searchSettings(w)
 	if req.TopN != nil && *req.TopN >= 1 {
 		topN = int(*req.TopN)
-	}
-	threshold := DefaultSimilarityThreshold
-	if w.SimilarityThreshold != nil {
-		threshold = *w.SimilarityThreshold
 	}
 	if req.ScoreThreshold != nil && *req.ScoreThreshold >= 0 && *req.ScoreThreshold <= 1 {
 		threshold = *req.ScoreThreshold

@@ -2,7 +2,6 @@ package anythingllm
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -71,13 +70,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	}
 	var contexts []string
 	if vectors > 0 {
-		topN, threshold := DefaultTopN, DefaultSimilarityThreshold
-		if w.TopN != nil {
-			topN = *w.TopN
-		}
-		if w.SimilarityThreshold != nil {
-			threshold = *w.SimilarityThreshold
-		}
+		topN, threshold := searchSettings(w)
 		results, err := a.searchWorkspace(ctx, w, user.Content, topN, threshold, nil)
 		if err != nil {
 			return nil, err
@@ -97,16 +90,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	if len(history) > 0 && history[0].Role == RoleSystem {
 		system, history = history[0].Content, history[1:]
 	}
-	if len(contexts) > 0 {
-		var b strings.Builder
-		b.WriteString(system)
-		b.WriteString("\nContext:\n")
-		for i, c := range contexts {
-			fmt.Fprintf(&b, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", i, c, i)
-		}
-		system = b.String()
-	}
-	msgs := append([]Message{{Role: RoleSystem, Content: system}}, history...)
+	msgs := append([]Message{{Role: RoleSystem, Content: withContext(system, contexts)}}, history...)
 	msgs = append(msgs, user)
 	model := ""
 	if w.ChatModel != nil {
