@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -46,6 +47,11 @@ type Options struct {
 	// LoadIndexAtStart says LoadVectorIndex will be called: until it
 	// finishes, searches wait for it.
 	LoadIndexAtStart bool
+	// LinkAllowedHosts are host names or CIDR networks upload-link may
+	// fetch although they are private (intranet sites, on purpose).
+	LinkAllowedHosts []string
+	// LinkClient replaces the upload-link HTTP client (tests).
+	LinkClient *http.Client
 	// Override, when set, builds providers for the X-OpenAI-Base-URL and
 	// X-OpenAI-Key headers of the /api/llm, /api/embedding and /api/image
 	// routes. Nil refuses such requests.
@@ -62,6 +68,9 @@ type App struct {
 	log  *slog.Logger
 
 	bootstrapHash []byte // sha256 of Options.BootstrapAPIKey, or nil
+
+	linkOnce sync.Once
+	link     *http.Client
 
 	index struct {
 		indexState

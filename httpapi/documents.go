@@ -321,3 +321,22 @@ func (s *server) handleRemoveDocuments(w http.ResponseWriter, r *http.Request) {
 	}
 	encode(w, http.StatusOK, removeDocumentsResponse{Success: true, Message: "Documents removed successfully"})
 }
+
+type uploadLinkRequest struct {
+	Link            string                       `json:"link"`
+	AddToWorkspaces string                       `json:"addToWorkspaces,omitempty"`
+	Metadata        anythingllm.DocumentMetadata `json:"metadata,omitempty"`
+}
+
+func (s *server) handleUploadLink(w http.ResponseWriter, r *http.Request) {
+	in, err := decode[uploadLinkRequest](r)
+	var docs []anythingllm.StoredDocument
+	if err == nil {
+		docs, err = s.app.UploadLink(r.Context(), &anythingllm.UploadLinkRequest{Link: in.Link, Metadata: in.Metadata, AddToWorkspaces: splitSlugs(in.AddToWorkspaces)})
+	}
+	if err != nil {
+		s.uploadFailed(w, r, err)
+		return
+	}
+	encode(w, http.StatusOK, uploadResponse{Success: true, Documents: docs})
+}

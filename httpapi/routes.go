@@ -121,6 +121,7 @@ func (s *server) routes() []route {
 	rs = append(rs,
 		route{method: "POST", path: "/v1/document/upload", tag: tagDocuments, summary: "Upload a file to parse and store", handler: s.handleUpload, upload: true, req: uploadForm{}, resp: uploadResponse{}},
 		route{method: "POST", path: "/v1/document/upload/{folderName}", tag: tagDocuments, summary: "Upload a file into a folder", handler: s.handleUpload, upload: true, req: uploadForm{}, resp: uploadResponse{}},
+		route{method: "POST", path: "/v1/document/upload-link", tag: tagDocuments, summary: "Fetch a web page (http/https, public hosts) as a document", handler: s.handleUploadLink, req: uploadLinkRequest{}, resp: uploadResponse{}},
 		route{method: "POST", path: "/v1/document/raw-text", tag: tagDocuments, summary: "Store raw text as a document", handler: s.handleRawText, req: rawTextRequest{}, resp: uploadResponse{}},
 		route{method: "GET", path: "/v1/documents", tag: tagDocuments, summary: "List stored documents by folder", handler: s.handleDocuments, resp: documentsResponse{}},
 		route{method: "GET", path: "/v1/document/accepted-file-types", tag: tagDocuments, summary: "File types uploads accept", handler: s.handleAcceptedFileTypes, resp: fileTypesResponse{}},

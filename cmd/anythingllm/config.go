@@ -28,6 +28,9 @@ type Config struct {
 	// DeletionProtection is WORKSPACE_DELETION_PROTECTION: set to anything,
 	// workspace deletion is refused.
 	DeletionProtection bool
+	// LinkAllowedHosts is LINK_ALLOWED_HOSTS: comma-separated host names or
+	// CIDR networks upload-link may fetch although they are private.
+	LinkAllowedHosts []string
 	// EmbeddingEngine is EMBEDDING_ENGINE; default native.
 	EmbeddingEngine string
 	Env             func(string) string
@@ -92,6 +95,11 @@ func configFrom(getenv func(string) string) (*Config, error) {
 	c.BootstrapKey = strings.TrimSpace(getenv("ANYTHINGLLM_API_KEY"))
 	c.DeletionProtection = getenv("WORKSPACE_DELETION_PROTECTION") != ""
 	c.EmbeddingEngine = getenv("EMBEDDING_ENGINE")
+	for _, h := range strings.Split(getenv("LINK_ALLOWED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.LinkAllowedHosts = append(c.LinkAllowedHosts, h)
+		}
+	}
 	if v := getenv("LLM_PROVIDER"); v != "" {
 		c.LLMProvider = v
 	}
