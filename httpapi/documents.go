@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -339,4 +341,71 @@ func (s *server) handleUploadLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	encode(w, http.StatusOK, uploadResponse{Success: true, Documents: docs})
+}
+
+type moveFilesRequest struct {
+	Files []anythingllm.FileMove `json:"files"`
+}
+
+func (s *server) handleRemoveFolder(w http.ResponseWriter, r *http.Request) {
+	in, err := decode[folderRequest](r)
+	if err == nil {
+		err = s.app.RemoveFolder(r.Context(), in.Name)
+	}
+	if err != nil {
+		status, msg := errorStatus(err)
+		if status >= 500 {
+			s.writeError(w, r, err)
+			return
+		}
+		encode(w, status, successMessageResponse{Message: &msg})
+		return
+	}
+	msg := "Folder removed successfully"
+	encode(w, http.StatusOK, successMessageResponse{Success: true, Message: &msg})
+}
+
+func (s *server) handleMoveFiles(w http.ResponseWriter, r *http.Request) {
+	in, err := decode[moveFilesRequest](r)
+	skipped := 0
+	if err == nil {
+		skipped, err = s.app.MoveFiles(r.Context(), in.Files)
+	}
+	if err != nil {
+		status, msg := errorStatus(err)
+		if status >= 500 {
+			s.writeError(w, r, err)
+			return
+		}
+		encode(w, status, successMessageResponse{Message: &msg})
+		return
+	}
+	out := successMessageResponse{Success: true}
+	if skipped > 0 {
+		msg := fmt.Sprintf("%d/%d files not moved. Unembed them from all workspaces.", skipped, len(in.Files))
+		out.Message = &msg
+	}
+	encode(w, http.StatusOK, out)
+}
+
+func (s *server) handleFolder(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if q.Get("limit") == "" || q.Get("limit") == "all" {
+		limit = 0
+	} else if err != nil {
+		limit = 100
+	}
+	page, err := s.app.ListFolder(r.Context(), r.PathValue("folderName"), offset, limit)
+	if err != nil {
+		status, msg := errorStatus(err)
+		if status >= 500 {
+			s.writeError(w, r, err)
+			return
+		}
+		encode(w, status, anythingllm.FolderPage{Folder: r.PathValue("folderName"), Documents: []anythingllm.DocumentFile{}, Error: &msg})
+		return
+	}
+	encode(w, http.StatusOK, page)
 }

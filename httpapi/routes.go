@@ -127,6 +127,10 @@ func (s *server) routes() []route {
 		route{method: "GET", path: "/v1/document/accepted-file-types", tag: tagDocuments, summary: "File types uploads accept", handler: s.handleAcceptedFileTypes, resp: fileTypesResponse{}},
 		route{method: "GET", path: "/v1/document/metadata-schema", tag: tagDocuments, summary: "Metadata fields raw-text uploads accept", handler: s.handleMetadataSchema, resp: metadataSchemaResponse{}},
 		route{method: "GET", path: "/v1/document/{docName}", tag: tagDocuments, summary: "Get a document by file name", handler: s.handleDocument, resp: documentResponse{}},
+		route{method: "GET", path: "/v1/documents/folder/{folderName}", tag: tagDocuments, summary: "One folder's documents, paged", handler: s.handleFolder, resp: anythingllm.FolderPage{},
+			query: []param{{name: "offset", typ: "integer"}, {name: "limit", desc: "a number (at most 1000) or all (default)"}}},
+		route{method: "DELETE", path: "/v1/document/remove-folder", tag: tagDocuments, summary: "Delete a folder, its documents and their embeddings", handler: s.handleRemoveFolder, req: folderRequest{}, resp: successMessageResponse{}},
+		route{method: "POST", path: "/v1/document/move-files", tag: tagDocuments, summary: "Move documents between folders (embedded ones are skipped)", handler: s.handleMoveFiles, req: moveFilesRequest{}, resp: successMessageResponse{}},
 		route{method: "POST", path: "/v1/document/create-folder", tag: tagDocuments, summary: "Create a documents folder", handler: s.handleCreateFolder, req: folderRequest{}, resp: successMessageResponse{}},
 	)
 	// --- Files ---
