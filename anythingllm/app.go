@@ -20,6 +20,7 @@ type Deps struct {
 	LLM       ChatModel            // the default chat model (LLM_PROVIDER)
 	LLMs      map[string]ChatModel // more chat models by provider name, for per-workspace choice
 	Images    ImageGenerator
+	Parser    FileParser // binary formats (office, PDF, mail); nil = plain text only
 	Tokenizer Tokenizer
 	Logger    *slog.Logger
 }

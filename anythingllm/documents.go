@@ -76,8 +76,13 @@ var textExtensions = map[string]string{
 }
 
 // AcceptedFileTypes maps MIME types to the extensions uploads accept.
-func AcceptedFileTypes() map[string][]string {
+func (a *App) AcceptedFileTypes() map[string][]string {
 	out := map[string][]string{}
+	if a.deps.Parser != nil {
+		for m, exts := range a.deps.Parser.MIMETypes() {
+			out[m] = append(out[m], exts...)
+		}
+	}
 	for ext, mime := range textExtensions {
 		out[mime] = append(out[mime], ext)
 	}
@@ -282,7 +287,8 @@ func (a *App) UploadDocument(ctx context.Context, req *UploadRequest) ([]StoredD
 		return nil, Errorf(InvalidArgument, "the upload has no file name")
 	}
 	ext := strings.ToLower(path.Ext(name))
-	if _, ok := textExtensions[ext]; !ok {
+	parsed := a.deps.Parser != nil && a.deps.Parser.Supports(name)
+	if _, ok := textExtensions[ext]; !ok && !parsed {
 		return nil, Errorf(InvalidArgument, "File extension %s not supported for parsing and cannot be assumed as text file type.", or(ext, "(none)"))
 	}
 	raw, err := io.ReadAll(io.LimitReader(req.Body, MaxParsedFileBytes+1))
@@ -292,27 +298,46 @@ func (a *App) UploadDocument(ctx context.Context, req *UploadRequest) ([]StoredD
 	if len(raw) > MaxParsedFileBytes {
 		return nil, Errorf(TooLarge, "%s is larger than %d bytes", name, MaxParsedFileBytes)
 	}
-	text := string(raw)
-	if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
-		return nil, Errorf(InvalidArgument, "%s is not a UTF-8 text file.", name)
+	var parts []ParsedPart
+	if parsed {
+		if parts, err = a.deps.Parser.Parse(ctx, name, raw); err != nil {
+			return nil, err
+		}
+	} else {
+		text := string(raw)
+		if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
+			return nil, Errorf(InvalidArgument, "%s is not a UTF-8 text file.", name)
+		}
+		if ext == ".html" || ext == ".htm" {
+			text = htmlText(text)
+		}
+		if strings.TrimSpace(text) == "" {
+			return nil, Errorf(InvalidArgument, "No text content found in %s.", name)
+		}
+		parts = []ParsedPart{{Text: text}}
 	}
-	if ext == ".html" || ext == ".htm" {
-		text = htmlText(text)
-	}
-	if strings.TrimSpace(text) == "" {
-		return nil, Errorf(InvalidArgument, "No text content found in %s.", name)
-	}
-	id := uuid.NewString()
 	m := req.Metadata
-	doc := &Document{
-		ID: id, URL: "file://" + name, Title: or(m.Title, name),
-		DocAuthor: or(m.DocAuthor, "Unknown"), Description: or(m.Description, "Unknown"),
-		DocSource: or(m.DocSource, "a text file uploaded by the user."), ChunkSource: m.ChunkSource,
-		Published: a.published(string(m.Published)), WordCount: wordCount(text),
-		PageContent: text, TokenCountEstimate: a.tokenEstimate(text),
+	source := "a text file uploaded by the user."
+	if parsed {
+		source = strings.TrimPrefix(ext, ".") + " file uploaded by the user."
 	}
-	file := fileSlug(name)
-	return a.storeAndEmbed(ctx, folder, file+"-"+id+".json", doc, req.AddToWorkspaces)
+	var out []StoredDocument
+	for _, p := range parts {
+		id := uuid.NewString()
+		doc := &Document{
+			ID: id, URL: "file://" + name, Title: or(m.Title, or(p.Title, name)),
+			DocAuthor: or(m.DocAuthor, or(p.Author, "Unknown")), Description: or(m.Description, or(p.Description, "Unknown")),
+			DocSource: or(m.DocSource, source), ChunkSource: m.ChunkSource,
+			Published: a.published(string(m.Published)), WordCount: wordCount(p.Text),
+			PageContent: p.Text, TokenCountEstimate: a.tokenEstimate(p.Text),
+		}
+		docs, err := a.storeAndEmbed(ctx, folder, fileSlug(name)+"-"+id+".json", doc, req.AddToWorkspaces)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, docs...)
+	}
+	return out, nil
 }
 
 // htmlText returns the visible text of an HTML page, a line per block.

@@ -133,3 +133,20 @@ type Tokenizer interface {
 	// Truncate returns the longest prefix of text with at most max tokens.
 	Truncate(text string, max int) string
 }
+
+// ParsedPart is one document extracted from an uploaded file.
+type ParsedPart struct {
+	Title       string // "" = the file name
+	Author      string
+	Description string
+	Text        string
+}
+
+// FileParser turns uploaded files of the types it supports into text. The
+// stock one is anythingllm/collector (office, EPUB, mail, PDF); plain-text
+// formats are read by the App itself.
+type FileParser interface {
+	Supports(fileName string) bool
+	Parse(ctx context.Context, fileName string, data []byte) ([]ParsedPart, error)
+	MIMETypes() map[string][]string
+}

@@ -224,7 +224,7 @@ func (s *server) handleDocument(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleAcceptedFileTypes(w http.ResponseWriter, r *http.Request) {
-	encode(w, http.StatusOK, fileTypesResponse{Types: anythingllm.AcceptedFileTypes()})
+	encode(w, http.StatusOK, fileTypesResponse{Types: s.app.AcceptedFileTypes()})
 }
 
 func (s *server) handleMetadataSchema(w http.ResponseWriter, r *http.Request) {

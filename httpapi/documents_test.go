@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
+	"github.com/anythingllm-go/anythingllm/anythingllm/collector/collectortest"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/httpapi"
 	"github.com/anythingllm-go/anythingllm/httpapi/httpapitest"
@@ -21,7 +23,7 @@ import (
 )
 
 func ragDeps() anythingllm.Deps {
-	return anythingllm.Deps{Vectors: flatvec.New(nil), Embedder: native.New(), Tokenizer: tokenizer.New()}
+	return anythingllm.Deps{Vectors: flatvec.New(nil), Embedder: native.New(), Tokenizer: tokenizer.New(), Parser: collector.New()}
 }
 
 func ragEnv(t *testing.T) *httpapitest.Env {
@@ -388,5 +390,52 @@ func TestRestartKeepsEverything(t *testing.T) {
 	}
 	if out := search(t, env2, "persist", "narwhal facts"); len(out.Results) != 1 || !strings.Contains(out.Results[0].Text, "narwhal") {
 		t.Fatalf("after restart: %+v", out)
+	}
+}
+
+// Every binary format, uploaded through HTTP, yields its text and can be
+// searched.
+func TestUploadBinaryFormats(t *testing.T) {
+	env := ragEnv(t)
+	newWorkspace(t, env, map[string]any{"name": "Bin"})
+	cases := map[string]struct {
+		data []byte
+		want string
+		docs int
+	}{
+		"report.docx": {collectortest.DOCX(t, "Word text about otters."), "otters", 1},
+		"deck.pptx":   {collectortest.PPTX(t, 3), "Slide number 3", 1},
+		"notes.odt":   {collectortest.ODF(t, "OpenDocument text about badgers."), "badgers", 1},
+		"talk.odp":    {collectortest.ODF(t, "Presentation about herons."), "herons", 1},
+		"book.epub":   {collectortest.EPUB(t), "lighthouses", 1},
+		"prices.xlsx": {collectortest.XLSX(t), "mango", 2},
+		"mail.eml":    {[]byte(collectortest.EML), "north region", 1},
+		"box.mbox":    {collectortest.MBOX(), "first message", 2},
+		"doc.pdf":     {collectortest.PDF([]string{"PDF page about volcanoes"}, false), "volcanoes", 1},
+	}
+	for name, c := range cases {
+		st, out := upload(t, env, "/api/v1/document/upload", name, string(c.data), map[string]string{"addToWorkspaces": "bin"})
+		if st != 200 || len(out.Documents) != c.docs {
+			t.Fatalf("%s: %d %+v", name, st, out)
+		}
+		all := ""
+		for _, d := range out.Documents {
+			all += d.PageContent
+		}
+		if !strings.Contains(all, c.want) {
+			t.Errorf("%s: %q not in %q", name, c.want, all)
+		}
+	}
+	if res := search(t, env, "bin", "volcanoes page"); len(res.Results) == 0 || !strings.Contains(res.Results[0].Text, "volcanoes") {
+		t.Fatalf("search over the PDF: %+v", res)
+	}
+	var types struct{ Types map[string][]string }
+	env.DoJSON(t, "GET", "/api/v1/document/accepted-file-types", nil, &types)
+	if len(types.Types["application/pdf"]) != 1 {
+		t.Fatalf("accepted types lack PDF: %v", types.Types)
+	}
+	st, out := upload(t, env, "/api/v1/document/upload", "broken.pdf", "%PDF-1.4 garbage", nil)
+	if st != 400 || out.Error == nil || !strings.Contains(*out.Error, "broken.pdf") {
+		t.Fatalf("broken pdf: %d %+v", st, out)
 	}
 }

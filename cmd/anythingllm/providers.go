@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/providers/native"
 	"github.com/anythingllm-go/anythingllm/providers/openai"
@@ -88,6 +89,9 @@ func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
 	}
 	return c, nil
 }
+
+// provideParser is the collector for binary formats (office, EPUB, mail, PDF).
+func provideParser() *collector.Collector { return collector.New() }
 
 // provideTokenizer is the offline cl100k_base tokenizer.
 func provideTokenizer() *tokenizer.Tokenizer { return tokenizer.New() }

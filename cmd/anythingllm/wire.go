@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
@@ -26,9 +27,11 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		provideEmbedder,
 		provideLLM,
 		provideTokenizer,
+		provideParser,
+		wire.Bind(new(anythingllm.FileParser), new(*collector.Collector)),
 		wire.Bind(new(anythingllm.Tokenizer), new(*tokenizer.Tokenizer)),
 		provideOptions,
-		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM"),
+		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM", "Parser"),
 		anythingllm.New,
 	)
 	return nil, nil, nil

@@ -41,6 +41,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
+	collector := provideParser()
 	deps := anythingllm.Deps{
 		Store:     store,
 		Blobs:     fs,
@@ -49,6 +50,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		Embedder:  embedder,
 		Tokenizer: tokenizer,
 		LLM:       chatModel,
+		Parser:    collector,
 	}
 	options := provideOptions(cfg)
 	app, err := anythingllm.New(deps, options)
