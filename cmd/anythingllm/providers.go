@@ -12,7 +12,9 @@ import (
 	"github.com/anythingllm-go/anythingllm/providers/openai"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
+	"github.com/anythingllm-go/anythingllm/vectordb/chromemvec"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
+	"github.com/anythingllm-go/anythingllm/vectordb/memvec"
 )
 
 // Provider functions for the wire injector in wire.go. Each builds one
@@ -60,10 +62,21 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 	}
 }
 
-// provideVectors is the in-memory vector index (rebuilt from SQL at start).
-func provideVectors() (*flatvec.Store, func()) {
-	v := flatvec.New(nil)
-	return v, func() { _ = v.Close() }
+// provideVectors is the in-memory vector index (rebuilt from SQL at start),
+// chosen by VECTOR_DB: flat (default; a SIMD flat scan), chromem or memory.
+func provideVectors(cfg *Config) (anythingllm.VectorStore, func(), error) {
+	var v anythingllm.VectorStore
+	switch cfg.Env("VECTOR_DB") {
+	case "", "flat", "flatvec", "lancedb":
+		v = flatvec.New(nil)
+	case "chromem":
+		v = chromemvec.New(nil)
+	case "memory":
+		v = memvec.New()
+	default:
+		return nil, nil, fmt.Errorf("VECTOR_DB=%s is not supported; use flat (default), chromem or memory", cfg.Env("VECTOR_DB"))
+	}
+	return v, func() { _ = v.Close() }, nil
 }
 
 // provideEmbedder picks the embedder from EMBEDDING_ENGINE.

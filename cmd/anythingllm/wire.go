@@ -11,7 +11,6 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
-	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 	"github.com/google/wire"
 )
 
@@ -23,7 +22,6 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		provideBlobs,
 		wire.Bind(new(anythingllm.BlobStore), new(*blobstore.FS)),
 		provideVectors,
-		wire.Bind(new(anythingllm.VectorStore), new(*flatvec.Store)),
 		provideEmbedder,
 		provideLLM,
 		provideTokenizer,

@@ -25,7 +25,12 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
-	flatvecStore, cleanup3 := provideVectors()
+	vectorStore, cleanup3, err := provideVectors(cfg)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	embedder, err := provideEmbedder(cfg)
 	if err != nil {
 		cleanup3()
@@ -46,7 +51,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		Store:     store,
 		Blobs:     fs,
 		Logger:    logger,
-		Vectors:   flatvecStore,
+		Vectors:   vectorStore,
 		Embedder:  embedder,
 		Tokenizer: tokenizer,
 		LLM:       chatModel,
