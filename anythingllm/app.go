@@ -45,6 +45,11 @@ type Options struct {
 	// EmbedBatchSize is how many chunks go to the embedder per call;
 	// default 500.
 	EmbedBatchSize int
+	// EmbedConcurrency is how many embedder calls run at once; default 2.
+	EmbedConcurrency int
+	// EmbedRetryDelay is the first pause before retrying a rate-limited or
+	// unavailable embedder (doubling, 3 retries); default 500 ms.
+	EmbedRetryDelay time.Duration
 	// LoadIndexAtStart says LoadVectorIndex will be called: until it
 	// finishes, searches wait for it.
 	LoadIndexAtStart bool

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm/textsplit"
 	"github.com/google/uuid"
@@ -112,9 +114,12 @@ func (a *App) embed(ctx context.Context, w *Workspace, docpath string, doc *Docu
 	for i, c := range chunks {
 		texts[i] = header + c
 	}
-	vecs, err := a.embedBatched(ctx, texts)
-	if err != nil {
-		return err
+	vecs := a.cachedVectors(ctx, docpath, texts)
+	if vecs == nil {
+		var err error
+		if vecs, err = a.embedBatched(ctx, texts); err != nil {
+			return err
+		}
 	}
 	meta := chunkMetadata(doc)
 	records := make([]VectorRecord, len(texts))
@@ -142,26 +147,107 @@ func (a *App) embed(ctx context.Context, w *Workspace, docpath string, doc *Docu
 	return nil
 }
 
-// embedBatched embeds texts in batches of EmbedBatchSize, keeping order:
-// ceil(len/batch) calls.
+// cachedVectors returns the vectors this document already has in another
+// workspace when its chunks are unchanged (same texts, same order), so the
+// same text is never embedded twice. nil means "embed".
+func (a *App) cachedVectors(ctx context.Context, docpath string, texts []string) [][]float32 {
+	links, err := a.deps.Store.Documents().ListByDocpath(ctx, docpath)
+	if err != nil || len(links) == 0 {
+		return nil
+	}
+	recs, err := a.deps.Store.Documents().VectorsByDoc(ctx, links[0].DocID)
+	if err != nil || len(recs) != len(texts) {
+		return nil
+	}
+	dims := a.deps.Embedder.Dimensions()
+	out := make([][]float32, len(recs))
+	for i, r := range recs {
+		if r.Text != texts[i] || (dims > 0 && len(r.Vector) != dims) {
+			return nil
+		}
+		out[i] = r.Vector
+	}
+	return out
+}
+
+// embedBatched embeds texts in batches of EmbedBatchSize, EmbedConcurrency
+// batches at a time, keeping order: ceil(len/batch) calls. A batch that
+// fails with RateLimited or Unavailable is retried with exponential backoff.
 func (a *App) embedBatched(ctx context.Context, texts []string) ([][]float32, error) {
 	batch := a.opts.EmbedBatchSize
 	if batch <= 0 {
 		batch = DefaultEmbedBatchSize
 	}
-	out := make([][]float32, 0, len(texts))
+	workers := a.opts.EmbedConcurrency
+	if workers <= 0 {
+		workers = 2
+	}
+	out := make([][]float32, len(texts))
+	type job struct{ lo, hi int }
+	jobs := make(chan job)
+	errs := make(chan error, workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				vs, err := a.embedWithRetry(ctx, texts[j.lo:j.hi])
+				if err == nil && len(vs) != j.hi-j.lo {
+					err = Errorf(Internal, "the embedder returned %d vectors for %d texts", len(vs), j.hi-j.lo)
+				}
+				if err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+				copy(out[j.lo:j.hi], vs)
+			}
+		}()
+	}
+feed:
 	for lo := 0; lo < len(texts); lo += batch {
-		hi := min(lo+batch, len(texts))
-		vs, err := a.deps.Embedder.Embed(ctx, texts[lo:hi])
-		if err != nil {
-			return nil, err
+		select {
+		case jobs <- job{lo, min(lo+batch, len(texts))}:
+		case <-ctx.Done():
+			break feed
 		}
-		if len(vs) != hi-lo {
-			return nil, Errorf(Internal, "the embedder returned %d vectors for %d texts", len(vs), hi-lo)
-		}
-		out = append(out, vs...)
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return nil, err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// embedWithRetry calls the embedder, retrying rate limits and outages.
+func (a *App) embedWithRetry(ctx context.Context, texts []string) ([][]float32, error) {
+	delay := a.opts.EmbedRetryDelay
+	if delay <= 0 {
+		delay = 500 * time.Millisecond
+	}
+	for attempt := 0; ; attempt++ {
+		vs, err := a.deps.Embedder.Embed(ctx, texts)
+		if err == nil {
+			return vs, nil
+		}
+		if c := Code(err); (c != RateLimited && c != Unavailable) || attempt >= 3 {
+			return nil, err
+		}
+		select {
+		case <-time.After(delay << attempt):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // chunkSettings reads the text splitter settings.

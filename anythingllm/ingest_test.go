@@ -2,10 +2,12 @@ package anythingllm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
@@ -97,4 +99,51 @@ func BenchmarkIngestSQLite(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(emb.texts.Load())/b.Elapsed().Seconds(), "chunks/s")
+}
+
+// flakyEmbedder fails its first calls as a rate-limited service would.
+type flakyEmbedder struct {
+	countingEmbedder
+	failures atomic.Int64
+}
+
+func (f *flakyEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if f.failures.Add(-1) >= 0 {
+		return nil, anythingllm.Errorf(anythingllm.RateLimited, "slow down")
+	}
+	return f.countingEmbedder.Embed(ctx, texts)
+}
+
+func TestEmbedRetriesAndCache(t *testing.T) {
+	ctx := context.Background()
+	emb := &flakyEmbedder{}
+	emb.failures.Store(2)
+	app, err := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil), Embedder: emb},
+		&anythingllm.Options{EmbedBatchSize: 10, EmbedRetryDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"one", "two"} {
+		if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"` + n + `"`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, err := app.UploadDocument(ctx, &anythingllm.UploadRequest{FileName: "a.txt", Body: strings.NewReader(bigText(25)), AddToWorkspaces: []string{"one"}})
+	if err != nil {
+		t.Fatalf("two rate-limited calls were not retried: %v", err)
+	}
+	first := emb.texts.Load()
+	if _, err := app.UpdateEmbeddings(ctx, "two", []string{docs[0].Location}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if emb.texts.Load() != first {
+		t.Fatalf("unchanged text was embedded again: %d then %d texts", first, emb.texts.Load())
+	}
+	if n, _ := app.VectorCount(ctx); n != 2*int(first) {
+		t.Fatalf("vectors = %d, want %d", n, 2*first)
+	}
+	emb.failures.Store(10)
+	if _, err := app.UploadDocument(ctx, &anythingllm.UploadRequest{FileName: "b.txt", Body: strings.NewReader("fresh text"), AddToWorkspaces: []string{"one"}}); !errors.Is(err, anythingllm.ErrRateLimited) {
+		t.Fatalf("persistent rate limit: %v", err)
+	}
 }
