@@ -347,38 +347,47 @@ func (d documentStore) Remove(ctx context.Context, docID string) error {
 }
 
 func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) ([]anythingllm.StoredVector, error) {
-	var rows []vectorRow
-	q := d.s.idb.NewSelect().Model(&rows).
-		ColumnExpr("v.id, v.doc_id, v.vector_id, v.workspace_id, v.embedding, v.text, v.metadata, w.slug AS namespace").
-		ModelTableExpr("document_vectors AS v").
-		Join("JOIN workspaces AS w ON w.id = v.workspace_id").
-		Where("v.id > ?", afterSeq).Order("v.id ASC")
+	// Plain database/sql scanning with RawBytes: this loads every vector at
+	// start, so it avoids reflection and copies the blob only once, into
+	// the float32 slice.
+	q := `SELECT v.id, v.doc_id, v.vector_id, v.workspace_id, v.embedding, v.text, v.metadata, w.slug
+		FROM document_vectors AS v JOIN workspaces AS w ON w.id = v.workspace_id
+		WHERE v.id > ? ORDER BY v.id ASC`
+	args := []any{afterSeq}
 	if limit > 0 {
-		q = q.Limit(int64(limit))
+		q += " LIMIT ?"
+		args = append(args, limit)
 	}
-	if err := q.Scan(ctx); err != nil {
+	rows, err := d.s.idb.QueryContext(ctx, q, args...)
+	if err != nil {
 		return nil, mapErr(err, "vector")
 	}
-	out := make([]anythingllm.StoredVector, len(rows))
+	defer rows.Close()
+	var out []anythingllm.StoredVector
 	// The chunks of one document share their metadata: decode each
 	// distinct JSON once per page.
 	metas := map[string]map[string]any{}
-	for i := range rows {
-		r := &rows[i]
-		rec := anythingllm.VectorRecord{ID: r.VectorID, DocID: r.DocID, Text: r.Text, Vector: decodeVector(r.Embedding)}
-		if r.Metadata != "" && r.Metadata != "{}" {
-			m, ok := metas[r.Metadata]
-			if !ok {
-				if err := json.Unmarshal([]byte(r.Metadata), &m); err != nil {
-					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", r.ID)
-				}
-				metas[r.Metadata] = m
-			}
-			rec.Metadata = m
+	for rows.Next() {
+		var sv anythingllm.StoredVector
+		var emb sql.RawBytes
+		var meta string
+		if err := rows.Scan(&sv.Seq, &sv.DocID, &sv.ID, &sv.WorkspaceID, &emb, &sv.Text, &meta, &sv.Namespace); err != nil {
+			return nil, mapErr(err, "vector")
 		}
-		out[i] = anythingllm.StoredVector{Seq: r.ID, WorkspaceID: r.WorkspaceID, Namespace: r.Namespace, VectorRecord: rec}
+		sv.Vector = decodeVector(emb)
+		if meta != "" && meta != "{}" {
+			m, ok := metas[meta]
+			if !ok {
+				if err := json.Unmarshal([]byte(meta), &m); err != nil {
+					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", sv.Seq)
+				}
+				metas[meta] = m
+			}
+			sv.Metadata = m
+		}
+		out = append(out, sv)
 	}
-	return out, nil
+	return out, mapErr(rows.Err(), "vector")
 }
 
 func (d documentStore) VectorsByDoc(ctx context.Context, docID string) ([]anythingllm.VectorRecord, error) {
