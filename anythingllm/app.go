@@ -13,14 +13,17 @@ import (
 // have defaults or disable the features that need them (a nil Embedder
 // makes embedding and vector search answer ErrUnavailable).
 type Deps struct {
-	Store     Store       // SQL: workspaces, chats, documents, vectors, users, keys, settings
-	Vectors   VectorStore // the in-memory index serving vector search
-	Blobs     BlobStore   // files under STORAGE_DIR: documents/, vector-cache/, ...
-	Embedder  Embedder
-	LLM       ChatModel            // the default chat model (LLM_PROVIDER)
-	LLMs      map[string]ChatModel // more chat models by provider name, for per-workspace choice
-	Images    ImageGenerator
-	Parser    FileParser // binary formats (office, PDF, mail); nil = plain text only
+	Store    Store       // SQL: workspaces, chats, documents, vectors, users, keys, settings
+	Vectors  VectorStore // the in-memory index serving vector search
+	Blobs    BlobStore   // files under STORAGE_DIR: documents/, vector-cache/, ...
+	Embedder Embedder
+	LLM      ChatModel            // the default chat model (LLM_PROVIDER)
+	LLMs     map[string]ChatModel // more chat models by provider name, for per-workspace choice
+	Images   ImageGenerator
+	Parser   FileParser // binary formats (office, PDF, mail); nil = plain text only
+	// FileRoots are the Files API's stores by root name (RootFiles,
+	// RootAssets, RootPfp, ...); a missing root answers ErrUnavailable.
+	FileRoots map[string]BlobStore
 	Tokenizer Tokenizer
 	Logger    *slog.Logger
 }

@@ -108,3 +108,40 @@ func provideParser() *collector.Collector { return collector.New() }
 
 // provideTokenizer is the offline cl100k_base tokenizer.
 func provideTokenizer() *tokenizer.Tokenizer { return tokenizer.New() }
+
+// provideFileRoots opens the Files API roots: FILES_ROOT, ASSETS_ROOT,
+// PFP_ROOT, VECTOR_CACHE_ROOT and DIRECT_UPLOADS_ROOT, each defaulting
+// under STORAGE_DIR; the documents root is STORAGE_DIR/documents.
+func provideFileRoots(cfg *Config) (map[string]anythingllm.BlobStore, func(), error) {
+	roots := map[string]string{
+		anythingllm.RootFiles:         filepath.Join(cfg.StorageDir, "files"),
+		anythingllm.RootAssets:        filepath.Join(cfg.StorageDir, "assets"),
+		anythingllm.RootPfp:           filepath.Join(cfg.StorageDir, "assets", "pfp"),
+		anythingllm.RootVectorCache:   filepath.Join(cfg.StorageDir, "vector-cache"),
+		anythingllm.RootDirectUploads: filepath.Join(cfg.StorageDir, "direct-uploads"),
+		anythingllm.RootDocuments:     filepath.Join(cfg.StorageDir, "documents"),
+	}
+	for name, v := range map[string]string{anythingllm.RootFiles: "FILES_ROOT", anythingllm.RootAssets: "ASSETS_ROOT",
+		anythingllm.RootPfp: "PFP_ROOT", anythingllm.RootVectorCache: "VECTOR_CACHE_ROOT", anythingllm.RootDirectUploads: "DIRECT_UPLOADS_ROOT"} {
+		if dir := cfg.Env(v); dir != "" {
+			roots[name] = dir
+		}
+	}
+	out := map[string]anythingllm.BlobStore{}
+	var opened []*blobstore.FS
+	cleanup := func() {
+		for _, fs := range opened {
+			_ = fs.Close()
+		}
+	}
+	for name, dir := range roots {
+		fs, err := blobstore.NewFS(dir, nil)
+		if err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("opening the %s root %s: %w", name, dir, err)
+		}
+		opened = append(opened, fs)
+		out[name] = fs
+	}
+	return out, cleanup, nil
+}

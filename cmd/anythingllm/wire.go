@@ -26,10 +26,11 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		provideLLM,
 		provideTokenizer,
 		provideParser,
+		provideFileRoots,
 		wire.Bind(new(anythingllm.FileParser), new(*collector.Collector)),
 		wire.Bind(new(anythingllm.Tokenizer), new(*tokenizer.Tokenizer)),
 		provideOptions,
-		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM", "Parser"),
+		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM", "Parser", "FileRoots"),
 		anythingllm.New,
 	)
 	return nil, nil, nil

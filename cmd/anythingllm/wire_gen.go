@@ -47,6 +47,13 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		return nil, nil, err
 	}
 	collector := provideParser()
+	v, cleanup4, err := provideFileRoots(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	deps := anythingllm.Deps{
 		Store:     store,
 		Blobs:     fs,
@@ -56,16 +63,19 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		Tokenizer: tokenizer,
 		LLM:       chatModel,
 		Parser:    collector,
+		FileRoots: v,
 	}
 	options := provideOptions(cfg)
 	app, err := anythingllm.New(deps, options)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	return app, func() {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
