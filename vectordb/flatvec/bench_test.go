@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/internal/membw"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
-	"github.com/viterin/vek/vek32"
 )
 
 // BenchmarkQuery100kx1536 measures a top-10 query over 100,000 vectors of
@@ -45,7 +44,7 @@ func BenchmarkQuery100kx1536(b *testing.B) {
 	for j := range q {
 		q[j] = r.Float32()*2 - 1
 	}
-	floor := streamFloor(rows*dim, runtime.GOMAXPROCS(0))
+	floor := membw.StreamFloor(rows*dim, runtime.GOMAXPROCS(0))
 	runtime.GC()
 	b.ResetTimer()
 	start := time.Now()
@@ -58,31 +57,4 @@ func BenchmarkQuery100kx1536(b *testing.B) {
 	per := time.Since(start) / time.Duration(b.N)
 	b.ReportMetric(float64(floor.Microseconds())/1000, "floor-ms")
 	b.ReportMetric(float64(per)/float64(floor), "x-floor")
-}
-
-// streamFloor times reading n float32s with p goroutines (best of 5).
-func streamFloor(n, p int) time.Duration {
-	data := make([]float32, n)
-	for i := range data {
-		data[i] = float32(i & 7)
-	}
-	best := time.Duration(1 << 62)
-	for range 5 {
-		start := time.Now()
-		var wg sync.WaitGroup
-		per := n / p
-		sums := make([]float32, p)
-		for g := range p {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sums[g] = vek32.Sum(data[g*per : (g+1)*per])
-			}()
-		}
-		wg.Wait()
-		if d := time.Since(start); d < best {
-			best = d
-		}
-	}
-	return best
 }

@@ -162,15 +162,26 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 		scan := func() {
 			top := tops[p]
 			dim := n.dim
-			for r := lo; r < hi; r++ {
-				if exclude != nil && exclude[n.rows[r].docID] {
-					continue
+			scores := make([]float32, blockRows)
+			// Score whole runs of rows with one matrix-vector product per
+			// block: fewer calls, one sequential pass over memory.
+			for r := lo; r < hi; {
+				b, first := r/blockRows, r%blockRows
+				last := min(blockRows, first+(hi-r))
+				if rowsInBlock := len(n.blocks[b]) / dim; last > rowsInBlock {
+					last = rowsInBlock
 				}
-				off := (r % blockRows) * dim
-				score := vek32.Dot(qv, n.blocks[r/blockRows][off:off+dim])
-				if score >= q.MinScore && score > top.Min() {
-					top.Offer(r, score)
+				vek32.MatMul_Into(scores[:last-first], n.blocks[b][first*dim:last*dim], qv, dim)
+				for i, score := range scores[:last-first] {
+					row := r + i
+					if score >= q.MinScore && score > top.Min() {
+						if exclude != nil && exclude[n.rows[row].docID] {
+							continue
+						}
+						top.Offer(row, score)
+					}
 				}
+				r += last - first
 			}
 		}
 		if parts == 1 {
