@@ -309,7 +309,7 @@ func (a *App) UploadDocument(ctx context.Context, req *UploadRequest) ([]StoredD
 			return nil, Errorf(InvalidArgument, "%s is not a UTF-8 text file.", name)
 		}
 		if ext == ".html" || ext == ".htm" {
-			text = htmlText(text)
+			text = htmlToMarkdown(text)
 		}
 		if strings.TrimSpace(text) == "" {
 			return nil, Errorf(InvalidArgument, "No text content found in %s.", name)

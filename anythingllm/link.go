@@ -74,11 +74,7 @@ func (a *App) UploadLink(ctx context.Context, req *UploadLinkRequest) ([]StoredD
 	}
 	text := string(body)
 	if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "html") || strings.HasPrefix(strings.TrimSpace(strings.ToLower(text)), "<") {
-		if md, err := htmltomarkdown.ConvertString(text); err == nil {
-			text = md
-		} else {
-			text = htmlText(text)
-		}
+		text = htmlToMarkdown(text)
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, Errorf(InvalidArgument, "No text content found in %s.", u.Host)
@@ -93,4 +89,13 @@ func (a *App) UploadLink(ctx context.Context, req *UploadLinkRequest) ([]StoredD
 		Published: jsPublished(a.now()), WordCount: wordCount(text), PageContent: text, TokenCountEstimate: a.tokenEstimate(text),
 	}
 	return a.storeAndEmbed(ctx, DefaultFolder, "url-"+slug+"-"+id+".json", doc, req.AddToWorkspaces)
+}
+
+// htmlToMarkdown converts a page to Markdown (scripts and styles dropped),
+// falling back to its plain visible text.
+func htmlToMarkdown(page string) string {
+	if md, err := htmltomarkdown.ConvertString(page); err == nil && strings.TrimSpace(md) != "" {
+		return md
+	}
+	return htmlText(page)
 }

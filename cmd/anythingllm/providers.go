@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
@@ -59,6 +60,8 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 		LoadIndexAtStart: cfg.loadIndex,
 
 		WorkspaceDeletionProtection: cfg.DeletionProtection,
+		EmbedBatchSize:              atoi(cfg.Env("EMBEDDING_BATCH_SIZE")),
+		EmbedConcurrency:            atoi(cfg.Env("EMBEDDING_CONCURRENCY")),
 	}
 }
 
@@ -144,4 +147,13 @@ func provideFileRoots(cfg *Config) (map[string]anythingllm.BlobStore, func(), er
 		out[name] = fs
 	}
 	return out, cleanup, nil
+}
+
+// atoi reads an optional positive number; anything else means the default.
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
