@@ -61,6 +61,9 @@ type Options struct {
 	LinkAllowedHosts []string
 	// LinkClient replaces the upload-link HTTP client (tests).
 	LinkClient *http.Client
+	// LLMFactory builds a chat model from a provider name and settings;
+	// with it, settings changed through update-env take effect at once.
+	LLMFactory func(provider string, getenv func(string) string) (ChatModel, error)
 	// Override, when set, builds providers for the X-OpenAI-Base-URL and
 	// X-OpenAI-Key headers of the /api/llm, /api/embedding and /api/image
 	// routes. Nil refuses such requests.
@@ -77,6 +80,12 @@ type App struct {
 	log  *slog.Logger
 
 	bootstrapHash []byte // sha256 of Options.BootstrapAPIKey, or nil
+
+	overrides   overrideCache
+	llmMu       sync.Mutex
+	llmSig      string
+	llmCached   ChatModel
+	llmProvider string
 
 	linkOnce sync.Once
 	link     *http.Client

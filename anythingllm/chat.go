@@ -151,7 +151,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 	if t.mode == ModeQuery && vectors == 0 {
 		return a.refuse(ctx, t)
 	}
-	if t.model, t.provider, err = a.chatModel(w); err != nil {
+	if t.model, t.provider, err = a.chatModel(ctx, w); err != nil {
 		return nil, err
 	}
 
@@ -263,8 +263,9 @@ func (a *App) refuse(ctx context.Context, t *chatTurn) (*chatTurn, error) {
 	return t, nil
 }
 
-// chatModel picks the workspace's provider, or the default one.
-func (a *App) chatModel(w *Workspace) (ChatModel, string, error) {
+// chatModel picks the workspace's provider, or the default one (rebuilt
+// from update-env settings when they override the environment).
+func (a *App) chatModel(ctx context.Context, w *Workspace) (ChatModel, string, error) {
 	if w.ChatProvider != nil && *w.ChatProvider != "" {
 		if m, ok := a.deps.LLMs[*w.ChatProvider]; ok {
 			return m, *w.ChatProvider, nil
@@ -272,6 +273,9 @@ func (a *App) chatModel(w *Workspace) (ChatModel, string, error) {
 		if *w.ChatProvider != a.opts.LLMProvider {
 			return nil, "", Errorf(Unavailable, "the workspace's chat provider %q is not configured on this server", *w.ChatProvider)
 		}
+	}
+	if m, name, err := a.overriddenLLM(ctx); err != nil || m != nil {
+		return m, name, err
 	}
 	if a.deps.LLM == nil {
 		name := a.opts.LLMProvider

@@ -65,7 +65,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 		_, err := a.saveChat(ctx, t, refusal, nil, false, res.Metrics)
 		return res, err
 	}
-	if t.model, t.provider, err = a.chatModel(w); err != nil {
+	if t.model, t.provider, err = a.chatModel(ctx, w); err != nil {
 		return nil, err
 	}
 	var contexts []string

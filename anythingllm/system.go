@@ -41,12 +41,12 @@ func (a *App) env(name string) string {
 func (a *App) SystemSettings(ctx context.Context) (map[string]any, error) {
 	out := map[string]any{}
 	for name, v := range settingVars {
-		if val := a.env(v); val != "" {
+		if val := a.effectiveEnv(ctx, v); val != "" {
 			out[name] = val
 		}
 	}
 	for name, v := range secretVars {
-		out[name] = a.env(v) != ""
+		out[name] = a.effectiveEnv(ctx, v) != ""
 	}
 	if _, ok := out["LLMProvider"]; !ok {
 		out["LLMProvider"] = or(a.opts.LLMProvider, "ollama")

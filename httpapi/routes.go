@@ -77,6 +77,7 @@ func (s *server) routes() []route {
 		route{method: "POST", path: "/v1/admin/workspaces/{workspaceId}/update-users", tag: tagAdmin, summary: "Replace a workspace's members (by workspace id)", handler: s.handleUpdateMembers, req: membersRequest{}, resp: successErrorResponse{}},
 		route{method: "POST", path: "/v1/admin/workspaces/{workspaceSlug}/manage-users", tag: tagAdmin, summary: "Add members to a workspace, or replace them with reset", handler: s.handleManageMembers, req: membersRequest{}, resp: manageMembersResponse{}},
 		route{method: "POST", path: "/v1/admin/workspace-chats", tag: tagAdmin, summary: "Every chat, newest first, 20 per page", handler: s.handleAdminChats, req: adminChatsRequest{}, resp: adminChatsResponse{}},
+		route{method: "POST", path: "/v1/admin/preferences", tag: tagAdmin, summary: "Set instance preferences (upstream's labels; others ignored)", handler: s.handlePreferences, req: preferencesRequest{}, resp: successErrorResponse{}},
 		route{method: "DELETE", path: "/v1/admin/invite/{id}", tag: tagAdmin, summary: "Deactivate an invite", handler: s.handleInviteDelete, resp: successErrorResponse{}},
 	)
 	// --- System Settings ---
@@ -84,6 +85,8 @@ func (s *server) routes() []route {
 		route{method: "GET", path: "/v1/system", tag: tagSystem, summary: "Current settings (secrets only as booleans)", handler: s.handleSystem, resp: systemResponse{}},
 		route{method: "GET", path: "/v1/system/export-chats", tag: tagSystem, summary: "Export every chat as jsonl, json, csv or jsonAlpaca", handler: s.handleExportChats,
 			respType: "application/jsonl,application/json:array,text/csv", query: []param{{name: "type", desc: "jsonl (default), json, csv or jsonAlpaca"}}},
+		route{method: "POST", path: "/v1/system/update-env", tag: tagSystem, summary: "Change settings (allow-listed keys, validated, persisted, effective at once)", handler: s.handleUpdateEnv, req: map[string]string{}, resp: updateEnvResponse{}},
+		route{method: "GET", path: "/v1/system/env-dump", tag: tagSystem, summary: "Write the effective settings to env-dump/anythingllm.env in storage", handler: s.handleEnvDump, respType: "text/plain"},
 		route{method: "GET", path: "/v1/system/vector-count", tag: tagSystem, summary: "Count stored vectors", handler: s.handleVectorCount, resp: vectorCountResponse{}},
 		route{method: "DELETE", path: "/v1/system/remove-documents", tag: tagSystem, summary: "Delete documents and their embeddings everywhere", handler: s.handleRemoveDocuments, req: removeDocumentsRequest{}, resp: removeDocumentsResponse{}},
 	)

@@ -1,0 +1,113 @@
+package anythingllm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// preferenceLabels are the system_settings labels /v1/admin/preferences
+// may set (upstream's list); others are dropped.
+var preferenceLabels = map[string]bool{
+	"logo_filename": true, "telemetry_id": true, "footer_data": true, "support_email": true,
+	"text_splitter_chunk_size": true, "text_splitter_chunk_overlap": true, "agent_search_provider": true,
+	"default_agent_skills": true, "disabled_agent_skills": true, "custom_app_name": true, "default_system_prompt": true,
+	"meta_page_title": true, "meta_page_favicon": true, "experimental_live_file_sync": true, "memory_enabled": true,
+	"memory_auto_extraction": true, "agent_clarifying_questions_enabled": true, "agent_clarifying_questions_max_per_turn": true,
+}
+
+// UpdatePreferences stores the known labels with upstream's
+// normalisations and ignores the rest. Multi-user mode only.
+func (a *App) UpdatePreferences(ctx context.Context, in map[string]json.RawMessage) error {
+	if err := a.requireMultiUser(ctx); err != nil {
+		return err
+	}
+	for label, raw := range in {
+		if !preferenceLabels[label] {
+			continue
+		}
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			v = strings.TrimSpace(string(raw))
+		}
+		switch label {
+		case "text_splitter_chunk_size":
+			if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+				v = "1000"
+			}
+		case "text_splitter_chunk_overlap":
+			if n, err := strconv.Atoi(v); err != nil || n < 0 {
+				v = "20"
+			}
+		case "default_system_prompt":
+			if v = strings.TrimSpace(v); v == "" {
+				if err := a.deps.Store.Settings().Delete(ctx, label); err != nil && Code(err) != NotFound {
+					return err
+				}
+				continue
+			}
+		case "experimental_live_file_sync":
+			if v != "enabled" {
+				v = "disabled"
+			}
+		case "footer_data":
+			v = footerData(raw)
+		}
+		if strings.ContainsAny(v, "\x00") {
+			continue
+		}
+		if err := a.deps.Store.Settings().Set(ctx, label, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// footerData keeps at most 3 entries with valid http(s) urls.
+func footerData(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		raw = json.RawMessage(s)
+	}
+	var items []map[string]any
+	_ = json.Unmarshal(raw, &items)
+	var out []map[string]any
+	for _, it := range items {
+		u, _ := it["url"].(string)
+		if p, err := url.Parse(u); err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != "" {
+			out = append(out, it)
+		}
+		if len(out) == 3 {
+			break
+		}
+	}
+	if out == nil {
+		out = []map[string]any{}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// DumpEnv writes the effective settings of the update-env allow-list to
+// env-dump/anythingllm.env in the file store, as KEY='value' lines, so an
+// operator can carry them into a .env file.
+func (a *App) DumpEnv(ctx context.Context) error {
+	names := make([]string, 0, len(envSettings))
+	for _, s := range envSettings {
+		names = append(names, s.env)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	b.WriteString("# anythingllm-go settings, written by GET /api/v1/system/env-dump\n")
+	for _, n := range names {
+		if v := a.effectiveEnv(ctx, n); v != "" {
+			fmt.Fprintf(&b, "%s='%s'\n", n, strings.ReplaceAll(v, "'", ""))
+		}
+	}
+	return a.blobs().Put(ctx, "env-dump/anythingllm.env", &b)
+}

@@ -1,0 +1,262 @@
+package anythingllm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+)
+
+// Settings changed through update-env are stored in system_settings under
+// "env:<NAME>" and override the process environment: they survive a
+// restart and take effect at once (the chat model is rebuilt from the
+// effective values when they change).
+
+const envLabelPrefix = "env:"
+
+type envSetting struct {
+	env    string
+	checks []func(string) string // each returns a message, or ""
+}
+
+func notEmpty(v string) string {
+	if strings.TrimSpace(v) == "" {
+		return "Value cannot be empty"
+	}
+	return ""
+}
+
+func validURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "URL is not a valid URL."
+	}
+	return ""
+}
+
+func noTrailingSlash(v string) string {
+	if strings.HasSuffix(v, "/") {
+		return "URL cannot end with a slash"
+	}
+	return ""
+}
+
+func nonZero(v string) string {
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return "Value must be a number"
+	}
+	if n <= 0 {
+		return "Value must be greater than zero"
+	}
+	return ""
+}
+
+func openAIKey(v string) string {
+	if !strings.HasPrefix(v, "sk-") {
+		return "OpenAI Key must start with sk-"
+	}
+	return ""
+}
+
+// SupportedLLMProviders are the LLM_PROVIDER values update-env accepts.
+var SupportedLLMProviders = []string{"openai", "generic-openai", "ollama", "lmstudio", "localai", "groq", "togetherai",
+	"openrouter", "mistral", "deepseek", "xai", "fireworksai", "perplexity"}
+
+func supportedLLM(v string) string {
+	for _, p := range SupportedLLMProviders {
+		if p == v {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s is not a valid LLM provider.", v)
+}
+
+// envSettings is the update-env allow-list: upstream's keys for the
+// providers this build supports. Storage paths, the database, the auth
+// token, the JWT secret and API keys of the server itself are not here,
+// so they can never be set.
+var envSettings = map[string]envSetting{
+	"LLMProvider":             {"LLM_PROVIDER", []func(string) string{notEmpty, supportedLLM}},
+	"OpenAiKey":               {"OPEN_AI_KEY", []func(string) string{notEmpty, openAIKey}},
+	"OpenAiModelPref":         {"OPEN_MODEL_PREF", []func(string) string{notEmpty}},
+	"GenericOpenAiBasePath":   {"GENERIC_OPEN_AI_BASE_PATH", []func(string) string{validURL}},
+	"GenericOpenAiModelPref":  {"GENERIC_OPEN_AI_MODEL_PREF", []func(string) string{notEmpty}},
+	"GenericOpenAiTokenLimit": {"GENERIC_OPEN_AI_MODEL_TOKEN_LIMIT", []func(string) string{nonZero}},
+	"GenericOpenAiKey":        {"GENERIC_OPEN_AI_API_KEY", nil},
+	"OllamaLLMBasePath":       {"OLLAMA_BASE_PATH", []func(string) string{notEmpty, validURL, noTrailingSlash}},
+	"OllamaLLMModelPref":      {"OLLAMA_MODEL_PREF", nil},
+	"OllamaLLMTokenLimit":     {"OLLAMA_MODEL_TOKEN_LIMIT", nil},
+	"OllamaLLMAuthToken":      {"OLLAMA_AUTH_TOKEN", nil},
+	"LMStudioBasePath":        {"LMSTUDIO_BASE_PATH", []func(string) string{notEmpty, validURL}},
+	"LMStudioModelPref":       {"LMSTUDIO_MODEL_PREF", nil},
+	"LMStudioTokenLimit":      {"LMSTUDIO_MODEL_TOKEN_LIMIT", nil},
+	"LocalAiBasePath":         {"LOCAL_AI_BASE_PATH", []func(string) string{notEmpty, validURL}},
+	"LocalAiModelPref":        {"LOCAL_AI_MODEL_PREF", nil},
+	"LocalAiTokenLimit":       {"LOCAL_AI_MODEL_TOKEN_LIMIT", []func(string) string{nonZero}},
+	"LocalAiApiKey":           {"LOCAL_AI_API_KEY", nil},
+	"GroqApiKey":              {"GROQ_API_KEY", []func(string) string{notEmpty}},
+	"GroqModelPref":           {"GROQ_MODEL_PREF", []func(string) string{notEmpty}},
+	"TogetherAiApiKey":        {"TOGETHER_AI_API_KEY", []func(string) string{notEmpty}},
+	"TogetherAiModelPref":     {"TOGETHER_AI_MODEL_PREF", []func(string) string{notEmpty}},
+	"OpenRouterApiKey":        {"OPENROUTER_API_KEY", []func(string) string{notEmpty}},
+	"OpenRouterModelPref":     {"OPENROUTER_MODEL_PREF", []func(string) string{notEmpty}},
+	"MistralApiKey":           {"MISTRAL_API_KEY", []func(string) string{notEmpty}},
+	"MistralModelPref":        {"MISTRAL_MODEL_PREF", []func(string) string{notEmpty}},
+	"DeepSeekApiKey":          {"DEEPSEEK_API_KEY", []func(string) string{notEmpty}},
+	"DeepSeekModelPref":       {"DEEPSEEK_MODEL_PREF", []func(string) string{notEmpty}},
+	"XAIApiKey":               {"XAI_LLM_API_KEY", []func(string) string{notEmpty}},
+	"XAIModelPref":            {"XAI_LLM_MODEL_PREF", []func(string) string{notEmpty}},
+	"FireworksAiLLMApiKey":    {"FIREWORKS_AI_LLM_API_KEY", []func(string) string{notEmpty}},
+	"FireworksAiLLMModelPref": {"FIREWORKS_AI_LLM_MODEL_PREF", []func(string) string{notEmpty}},
+	"PerplexityApiKey":        {"PERPLEXITY_API_KEY", []func(string) string{notEmpty}},
+	"PerplexityModelPref":     {"PERPLEXITY_MODEL_PREF", []func(string) string{notEmpty}},
+}
+
+// neverSettable are upstream keys refused outright.
+var neverSettable = map[string]bool{"AuthToken": true, "JWTSecret": true, "StorageDir": true, "DatabaseUrl": true}
+
+// EnvUpdate is the result of UpdateEnv: the applied keys and, if a key was
+// refused, the messages (processing stops at the first refused key).
+type EnvUpdate struct {
+	NewValues map[string]string
+	Error     string
+}
+
+// UpdateEnv applies settings in body order, as upstream: unknown keys are
+// ignored, masked values ("******") skipped, and the first invalid key
+// stops the update (earlier keys stay applied).
+func (a *App) UpdateEnv(ctx context.Context, body []byte) (*EnvUpdate, error) {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
+	}
+	out := &EnvUpdate{NewValues: map[string]string{}}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
+		}
+		key, _ := kt.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
+		}
+		if neverSettable[key] {
+			out.Error = "Cannot set this setting."
+			break
+		}
+		s, ok := envSettings[key]
+		if !ok {
+			continue
+		}
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			out.Error = fmt.Sprintf("%s must be a string", key)
+			break
+		}
+		if strings.Contains(v, "******") {
+			continue
+		}
+		if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) }) >= 0 {
+			out.Error = fmt.Sprintf("%s cannot contain control characters", key)
+			break
+		}
+		var msgs []string
+		for _, check := range s.checks {
+			if m := check(v); m != "" {
+				msgs = append(msgs, m)
+			}
+		}
+		if len(msgs) > 0 {
+			out.Error = strings.Join(msgs, "\n")
+			break
+		}
+		if err := a.deps.Store.Settings().Set(ctx, envLabelPrefix+s.env, v); err != nil {
+			return nil, err
+		}
+		out.NewValues[key] = v
+	}
+	a.overrides.invalidate()
+	return out, nil
+}
+
+// overrideCache holds the stored env overrides, refreshed every few
+// seconds so that changes made by another process are seen too.
+type overrideCache struct {
+	mu      sync.Mutex
+	vals    map[string]string
+	fetched time.Time
+}
+
+func (c *overrideCache) invalidate() {
+	c.mu.Lock()
+	c.fetched = time.Time{}
+	c.mu.Unlock()
+}
+
+func (a *App) envOverrides(ctx context.Context) map[string]string {
+	c := &a.overrides
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.vals != nil && time.Since(c.fetched) < 3*time.Second {
+		return c.vals
+	}
+	vals := map[string]string{}
+	if all, err := a.deps.Store.Settings().All(ctx); err == nil {
+		for _, s := range all {
+			if name, ok := strings.CutPrefix(s.Label, envLabelPrefix); ok {
+				vals[name] = s.Value
+			}
+		}
+	}
+	c.vals, c.fetched = vals, time.Now()
+	return vals
+}
+
+// effectiveEnv reads a setting: the stored override, else the environment.
+func (a *App) effectiveEnv(ctx context.Context, name string) string {
+	if v, ok := a.envOverrides(ctx)[name]; ok {
+		return v
+	}
+	return a.env(name)
+}
+
+// overriddenLLM rebuilds the chat model when stored settings differ from
+// the environment the default model was built from. It returns nil when
+// nothing is overridden (use Deps.LLM).
+func (a *App) overriddenLLM(ctx context.Context) (ChatModel, string, error) {
+	ov := a.envOverrides(ctx)
+	if len(ov) == 0 || a.opts.LLMFactory == nil {
+		return nil, "", nil
+	}
+	keys := make([]string, 0, len(ov))
+	for k := range ov {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sig strings.Builder
+	for _, k := range keys {
+		sig.WriteString(k + "=" + ov[k] + "\x00")
+	}
+	a.llmMu.Lock()
+	defer a.llmMu.Unlock()
+	if a.llmSig == sig.String() && a.llmCached != nil {
+		return a.llmCached, a.llmProvider, nil
+	}
+	getenv := func(name string) string { return a.effectiveEnv(ctx, name) }
+	provider := or(getenv("LLM_PROVIDER"), or(a.opts.LLMProvider, "ollama"))
+	m, err := a.opts.LLMFactory(provider, getenv)
+	if err != nil {
+		return nil, "", WrapError(Unavailable, err, "the configured LLM (%s) cannot be built: %v", provider, err)
+	}
+	a.llmSig, a.llmCached, a.llmProvider = sig.String(), m, provider
+	return m, provider, nil
+}
