@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -370,5 +371,85 @@ func TestEnableMultiUserFromCLI(t *testing.T) {
 	in.stop()
 	if strings.Contains(in.logs.String(), "s3cret-pass") {
 		t.Fatal("the password reached the server log")
+	}
+}
+
+// A scripted admin session against the stock binary, with a secret in the
+// environment that must never show up in a response or the log.
+func TestScriptedAdminSession(t *testing.T) {
+	const secret = "sk-scripted-secret-4242"
+	in := newInstance(t, "OPEN_AI_KEY="+secret)
+	in.start()
+	key := in.createKey()
+	if _, stderr, err := in.cli("users", "enable-multi-user", "--username", "boss", "--password", "boss-password"); err != nil {
+		t.Fatalf("enable-multi-user: %v %s", err, stderr)
+	}
+	var bodies []string
+	call := func(method, path, ctype string, body io.Reader) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, in.url(path), body)
+		req.Header.Set("Authorization", "Bearer "+key)
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		bodies = append(bodies, string(b))
+		return resp.StatusCode, string(b)
+	}
+	jsonCall := func(method, path, body string) (int, string) {
+		return call(method, path, "application/json", strings.NewReader(body))
+	}
+	steps := []struct {
+		method, path, body string
+		want               int
+		contains           string
+	}{
+		{"POST", "/api/v1/workspace/new", `{"name":"Ops"}`, 200, `"slug":"ops"`},
+		{"POST", "/api/v1/admin/users/new", `{"username":"sam","password":"sam-password"}`, 200, `"username":"sam"`},
+		{"POST", "/api/v1/admin/users/new", `{"username":"Bad Name","password":"sam-password"}`, 400, "Username must start"},
+		{"POST", "/api/v1/admin/invite/new", `{"workspace_ids":[1]}`, 200, `"status":"pending"`},
+		{"POST", "/api/v1/admin/workspaces/ops/manage-users", `{"user_ids":[2]}`, 200, `"username":"sam"`},
+		{"GET", "/api/v1/admin/workspaces/1/users", ``, 200, `"username":"sam"`},
+		{"GET", "/api/v1/admin/users", ``, 200, `"username":"boss"`},
+		{"GET", "/api/v1/system", ``, 200, `"OpenAiKey":true`},
+	}
+	for _, s := range steps {
+		st, body := jsonCall(s.method, s.path, s.body)
+		if st != s.want || !strings.Contains(body, s.contains) {
+			t.Fatalf("%s %s: %d %s", s.method, s.path, st, body)
+		}
+	}
+	for _, typ := range []string{"jsonl", "json", "csv", "jsonAlpaca"} {
+		if st, _ := jsonCall("GET", "/api/v1/system/export-chats?type="+typ, ""); st != 200 {
+			t.Fatalf("export %s: %d", typ, st)
+		}
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "runbook.txt")
+	fw.Write([]byte("restart the pods"))
+	mw.Close()
+	if st, body := call("POST", "/api/v1/files/upload", mw.FormDataContentType(), &buf); st != 200 {
+		t.Fatalf("file upload: %d %s", st, body)
+	}
+	if st, body := jsonCall("POST", "/api/v1/files/move", `{"from":"runbook.txt","to":"ops/runbook.txt"}`); st != 200 {
+		t.Fatalf("file move: %d %s", st, body)
+	}
+	if st, body := jsonCall("GET", "/api/v1/files", ""); st != 200 || !strings.Contains(body, `"path":"ops/runbook.txt"`) {
+		t.Fatalf("file list: %d %s", st, body)
+	}
+	if st, body := jsonCall("DELETE", "/api/v1/files/ops%2Frunbook.txt/delete", ""); st != 200 && st != 400 {
+		t.Fatalf("file delete: %d %s", st, body)
+	}
+	in.stop()
+	for _, b := range append(bodies, in.logs.String()) {
+		if strings.Contains(b, secret) || strings.Contains(b, "boss-password") || strings.Contains(b, "$2a$") {
+			t.Fatalf("a secret leaked: %.300s", b)
+		}
 	}
 }

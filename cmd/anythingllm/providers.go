@@ -62,6 +62,11 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 		WorkspaceDeletionProtection: cfg.DeletionProtection,
 		EmbedBatchSize:              atoi(cfg.Env("EMBEDDING_BATCH_SIZE")),
 		EmbedConcurrency:            atoi(cfg.Env("EMBEDDING_CONCURRENCY")),
+		Env:                         cfg.Env,
+		LinkAllowedHosts:            cfg.LinkAllowedHosts,
+		LLMFactory: func(provider string, getenv func(string) string) (anythingllm.ChatModel, error) {
+			return openai.FromEnv(provider, getenv)
+		},
 	}
 }
 
