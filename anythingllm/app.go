@@ -86,6 +86,7 @@ type App struct {
 	llmSig      string
 	llmCached   ChatModel
 	llmProvider string
+	perProvider map[string]ChatModel
 
 	linkOnce sync.Once
 	link     *http.Client

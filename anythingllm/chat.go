@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -271,7 +272,10 @@ func (a *App) chatModel(ctx context.Context, w *Workspace) (ChatModel, string, e
 			return m, *w.ChatProvider, nil
 		}
 		if *w.ChatProvider != a.opts.LLMProvider {
-			return nil, "", Errorf(Unavailable, "the workspace's chat provider %q is not configured on this server", *w.ChatProvider)
+			if a.opts.LLMFactory == nil {
+				return nil, "", Errorf(Unavailable, "the workspace's chat provider %q is not configured on this server", *w.ChatProvider)
+			}
+			return a.providerModel(ctx, *w.ChatProvider)
 		}
 	}
 	if m, name, err := a.overriddenLLM(ctx); err != nil || m != nil {
@@ -578,4 +582,34 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 		return err
 	}
 	return emit(&ChatResult{UUID: id, Type: "finalizeResponseStream", Close: true, Error: false, ChatID: chatID, Metrics: metrics, Sources: t.sources})
+}
+
+// providerModel builds (once per provider and settings) the chat model of
+// a provider a workspace chose, from the effective settings.
+func (a *App) providerModel(ctx context.Context, provider string) (ChatModel, string, error) {
+	a.llmMu.Lock()
+	defer a.llmMu.Unlock()
+	if a.perProvider == nil {
+		a.perProvider = map[string]ChatModel{}
+	}
+	getenv := func(name string) string { return a.effectiveEnv(ctx, name) }
+	ov := a.envOverrides(ctx)
+	names := make([]string, 0, len(ov))
+	for name := range ov {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	key := provider
+	for _, name := range names {
+		key += "\x00" + name + "=" + ov[name]
+	}
+	if m, ok := a.perProvider[key]; ok {
+		return m, provider, nil
+	}
+	m, err := a.opts.LLMFactory(provider, getenv)
+	if err != nil {
+		return nil, "", WrapError(Unavailable, err, "the workspace's chat provider %q cannot be used: %v", provider, err)
+	}
+	a.perProvider[key] = m
+	return m, provider, nil
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -107,5 +108,23 @@ func TestPreferences(t *testing.T) {
 	plain := httpapitest.New(t, nil)
 	if s := plain.DoJSON(t, "POST", "/api/v1/admin/preferences", map[string]any{"support_email": "x"}, nil); s != 401 {
 		t.Fatalf("preferences in single-user mode: %d", s)
+	}
+}
+
+// A workspace's own chatProvider is built at request time from the settings.
+func TestPerWorkspaceProvider(t *testing.T) {
+	fake := fakeopenai.New(&fakeopenai.Options{Reply: func(*fakeopenai.ChatRequest) string { return "from workspace provider" }})
+	defer fake.Close()
+	env := map[string]string{"GENERIC_OPEN_AI_BASE_PATH": fake.BaseURL(), "GENERIC_OPEN_AI_MODEL_PREF": "fake-model"}
+	e := httpapitest.New(t, &httpapitest.Options{App: &anythingllm.Options{Env: func(k string) string { return env[k] }, LLMProvider: "ollama",
+		LLMFactory: func(p string, g func(string) string) (anythingllm.ChatModel, error) { return openai.FromEnv(p, g) }}})
+	newWorkspace(t, e, map[string]any{"name": "Own", "chatProvider": "generic-openai"})
+	newWorkspace(t, e, map[string]any{"name": "Odd", "chatProvider": "bedrock"})
+	var out chatOut
+	if e.DoJSON(t, "POST", "/api/v1/workspace/own/chat", map[string]any{"message": "hi"}, &out); out.TextResponse == nil || *out.TextResponse != "from workspace provider" {
+		t.Fatalf("workspace provider: %+v", out)
+	}
+	if st := e.DoJSON(t, "POST", "/api/v1/workspace/odd/chat", map[string]any{"message": "hi"}, &out); st != 503 || !strings.Contains(fmt.Sprint(out.Error), "bedrock") {
+		t.Fatalf("unsupported workspace provider: %d %+v", st, out)
 	}
 }

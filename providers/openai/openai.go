@@ -31,6 +31,11 @@ type Options struct {
 	ContextWindow  int    // the model's prompt window in tokens; default 4096
 	HTTPClient     *http.Client
 	Timeout        time.Duration // per request; default 5 minutes
+	// MaxRetries retries a non-streaming call after 429 or 5xx; default 2.
+	// Negative disables retries.
+	MaxRetries int
+	// RetryDelay is the first backoff pause (doubling); default 1 s.
+	RetryDelay time.Duration
 }
 
 // Client talks to one OpenAI-compatible service.
@@ -63,6 +68,12 @@ func New(opts *Options) (*Client, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Minute
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 2
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = time.Second
 	}
 	cfg := goopenai.DefaultConfig(o.APIKey)
 	cfg.BaseURL = o.BaseURL
@@ -124,9 +135,25 @@ func (c *Client) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anyth
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	r := c.request(req, false)
-	resp, err := c.c.CreateChatCompletion(ctx, r)
-	if err != nil {
-		return nil, c.mapErr(ctx, err)
+	var resp goopenai.ChatCompletionResponse
+	for attempt := 0; ; attempt++ {
+		var err error
+		resp, err = c.c.CreateChatCompletion(ctx, r)
+		if err == nil {
+			break
+		}
+		mapped := c.mapErr(ctx, err)
+		// Rate limits and server errors are retried with backoff; a stream
+		// is never retried (its first tokens may already be on their way).
+		code := anythingllm.Code(mapped)
+		if (code != anythingllm.RateLimited && code != anythingllm.Unavailable) || attempt >= c.opts.MaxRetries || isDial(err) {
+			return nil, mapped
+		}
+		select {
+		case <-time.After(c.opts.RetryDelay << attempt):
+		case <-ctx.Done():
+			return nil, c.mapErr(ctx, ctx.Err())
+		}
 	}
 	out := &anythingllm.ChatResponse{Model: resp.Model, Usage: anythingllm.Usage{
 		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens, TotalTokens: resp.Usage.TotalTokens}}
@@ -272,4 +299,10 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// isDial reports a connection that never opened: retrying will not help.
+func isDial(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }

@@ -1,6 +1,7 @@
 package openai_test
 
 import (
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -16,7 +17,8 @@ func TestChatModelConformance(t *testing.T) {
 	fake := fakeopenai.New(nil)
 	t.Cleanup(fake.Close)
 	newClient := func(t *testing.T, base string) anythingllm.ChatModel {
-		c, err := openai.New(&openai.Options{BaseURL: base, Model: "fake-model", APIKey: "sk-test", Provider: "generic-openai"})
+		// Retries off: the suite checks how each failure is reported.
+		c, err := openai.New(&openai.Options{BaseURL: base, Model: "fake-model", APIKey: "sk-test", Provider: "generic-openai", MaxRetries: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,5 +58,25 @@ func TestKeyNeverInErrors(t *testing.T) {
 	_, err := c.Chat(t.Context(), &anythingllm.ChatRequest{Messages: []anythingllm.Message{{Role: "user", Content: "x"}}})
 	if err == nil || strings.Contains(err.Error(), "sk-very-secret-123") {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestRetriesRateLimitsAndServerErrors(t *testing.T) {
+	fake := fakeopenai.New(nil)
+	t.Cleanup(fake.Close)
+	c, _ := openai.New(&openai.Options{BaseURL: fake.BaseURL(), Model: "fake-model", RetryDelay: time.Millisecond})
+	req := &anythingllm.ChatRequest{Messages: []anythingllm.Message{{Role: "user", Content: "retry me"}}}
+	fake.FailNext(429, 503)
+	resp, err := c.Chat(t.Context(), req)
+	if err != nil || resp.Text != "Echo: retry me" {
+		t.Fatalf("after two transient failures: %v %+v", err, resp)
+	}
+	fake.FailNext(429, 429, 429)
+	if _, err := c.Chat(t.Context(), req); !errors.Is(err, anythingllm.ErrRateLimited) {
+		t.Fatalf("after the retries run out: %v", err)
+	}
+	fake.FailNext(401)
+	if _, err := c.Chat(t.Context(), req); !errors.Is(err, anythingllm.ErrPermissionDenied) {
+		t.Fatalf("401 is not retried: %v", err)
 	}
 }
