@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -125,7 +127,8 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 			return nil, Errorf(InvalidArgument, "%s is not a valid mode.", t.mode)
 		}
 	}
-	if t.images, t.attach, err = decodeAttachments(in.Attachments); err != nil {
+	var attached []attachedDoc
+	if t.images, t.attach, attached, err = decodeAttachments(in.Attachments); err != nil {
 		return nil, err
 	}
 	filter := a.historyFilter(t)
@@ -172,6 +175,13 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 		t.sources = append(t.sources, p.source)
 		exclude = append(exclude, p.docID)
 	}
+	attTexts, attSources, err := a.attachmentContext(ctx, attached)
+	if err != nil {
+		return nil, err
+	}
+	contexts = append(contexts, attTexts...)
+	t.sources = append(t.sources, attSources...)
+	pinnedCount := len(pinned) + len(attTexts)
 	topN, threshold := searchSettings(w)
 	if vectors > 0 {
 		results, err := a.searchWorkspace(ctx, w, in.Message, topN, threshold, exclude)
@@ -187,7 +197,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 		for _, r := range results {
 			seen[r.ID] = true
 		}
-		for i := len(history) - 1; i >= 0 && len(results)+countBackfill(contexts, len(pinned)+len(results)) < topN; i-- {
+		for i := len(history) - 1; i >= 0 && len(results)+countBackfill(contexts, pinnedCount+len(results)) < topN; i-- {
 			for _, s := range history[i].sources {
 				id, _ := s["id"].(string)
 				text, _ := s["text"].(string)
@@ -196,7 +206,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 				}
 				seen[id] = true
 				contexts = append(contexts, text)
-				if len(contexts)-len(pinned) >= topN {
+				if len(contexts)-pinnedCount >= topN {
 					break
 				}
 			}
@@ -402,19 +412,26 @@ func (a *App) systemPrompt(w *Workspace, in *ChatInput) string {
 	).Replace(p)
 }
 
-// decodeAttachments validates attachments: images become Images; text
-// documents (application/anythingllm-document or text/*) are refused here
-// unless they decode; anything else is an error.
-func decodeAttachments(atts []ChatAttachment) ([]Image, []any, error) {
+// attachedDoc is a document attached to one chat turn.
+type attachedDoc struct {
+	name string
+	data []byte
+}
+
+// decodeAttachments validates attachments: images become Images,
+// application/anythingllm-document attachments become documents for the
+// context; bad base64, other MIME types and oversized data are errors.
+func decodeAttachments(atts []ChatAttachment) ([]Image, []any, []attachedDoc, error) {
 	var imgs []Image
 	var stored []any
+	var docs []attachedDoc
 	for i, at := range atts {
 		data := at.ContentString
 		mime := strings.ToLower(strings.TrimSpace(at.Mime))
 		if rest, ok := strings.CutPrefix(data, "data:"); ok {
 			head, body, found := strings.Cut(rest, ",")
 			if !found || !strings.HasSuffix(head, ";base64") {
-				return nil, nil, Errorf(InvalidArgument, "attachment %d: contentString must be a base64 data URL", i)
+				return nil, nil, nil, Errorf(InvalidArgument, "attachment %d: contentString must be a base64 data URL", i)
 			}
 			if mime == "" {
 				mime = strings.TrimSuffix(head, ";base64")
@@ -422,21 +439,58 @@ func decodeAttachments(atts []ChatAttachment) ([]Image, []any, error) {
 			data = body
 		}
 		if len(data) > MaxAttachmentBytes*4/3+4 {
-			return nil, nil, Errorf(TooLarge, "attachment %d is larger than %d bytes", i, MaxAttachmentBytes)
+			return nil, nil, nil, Errorf(TooLarge, "attachment %d is larger than %d bytes", i, MaxAttachmentBytes)
 		}
 		raw, err := base64.StdEncoding.DecodeString(data)
 		if err != nil {
-			return nil, nil, Errorf(InvalidArgument, "attachment %d: contentString is not valid base64", i)
+			return nil, nil, nil, Errorf(InvalidArgument, "attachment %d: contentString is not valid base64", i)
 		}
 		switch {
 		case strings.HasPrefix(mime, "image/") && (strings.HasSuffix(mime, "png") || strings.HasSuffix(mime, "jpeg") || strings.HasSuffix(mime, "jpg") || strings.HasSuffix(mime, "webp") || strings.HasSuffix(mime, "gif")):
 			imgs = append(imgs, Image{MIME: mime, Data: raw})
 			stored = append(stored, map[string]any{"name": at.Name, "mime": mime})
+		case mime == "application/anythingllm-document":
+			docs = append(docs, attachedDoc{name: or(sanitizeFileName(at.Name), "attachment.txt"), data: raw})
 		default:
-			return nil, nil, Errorf(InvalidArgument, "attachment %d: unsupported mime type %q (images: png, jpeg, webp, gif)", i, at.Mime)
+			return nil, nil, nil, Errorf(InvalidArgument, "attachment %d: unsupported mime type %q (images: png, jpeg, webp, gif; documents: application/anythingllm-document)", i, at.Mime)
 		}
 	}
-	return imgs, stored, nil
+	return imgs, stored, docs, nil
+}
+
+// attachmentContext parses attached documents (as uploads are parsed) into
+// context texts and sources shaped like pinned documents'.
+func (a *App) attachmentContext(ctx context.Context, docs []attachedDoc) ([]string, []Source, error) {
+	var texts []string
+	var sources []Source
+	for _, d := range docs {
+		var parts []ParsedPart
+		switch {
+		case a.deps.Parser != nil && a.deps.Parser.Supports(d.name):
+			var err error
+			if parts, err = a.deps.Parser.Parse(ctx, d.name, d.data); err != nil {
+				return nil, nil, err
+			}
+		default:
+			if _, ok := textExtensions[strings.ToLower(path.Ext(d.name))]; !ok || !utf8.Valid(d.data) {
+				return nil, nil, Errorf(InvalidArgument, "attachment %s: File extension %s not supported for parsing.", d.name, path.Ext(d.name))
+			}
+			parts = []ParsedPart{{Text: string(d.data)}}
+		}
+		for _, p := range parts {
+			text := p.Text
+			if strings.TrimSpace(text) == "" {
+				continue
+			}
+			short := text
+			if len(short) > 1000 {
+				short = short[:1000]
+			}
+			texts = append(texts, text)
+			sources = append(sources, Source{"title": or(p.Title, d.name), "docAuthor": p.Author, "text": short + "...continued on in source document..."})
+		}
+	}
+	return texts, sources, nil
 }
 
 // saveChat stores a turn. include=false keeps it out of future history.

@@ -2,10 +2,14 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/collector/collectortest"
 )
 
 func TestChatEditRoutes(t *testing.T) {
@@ -60,5 +64,63 @@ func TestChatEditRoutes(t *testing.T) {
 	}
 	if st := c.DoJSON(t, "PUT", "/api/v1/workspace/workspace-chats/abc", nil, nil); st != 400 {
 		t.Fatalf("hide with a bad id: %d", st)
+	}
+}
+
+func TestDocumentAttachmentGoesIntoContext(t *testing.T) {
+	c := newChatEnv(t, nil, 0)
+	newWorkspace(t, c.Env, map[string]any{"name": "Att"})
+	content := base64.StdEncoding.EncodeToString([]byte("The launch code word is PELICAN."))
+	st, out := c.chat(t, "/api/v1/workspace/att/chat", map[string]any{"message": "what is the code word?",
+		"attachments": []map[string]any{{"name": "memo.txt", "mime": "application/anythingllm-document", "contentString": content}}})
+	if st != 200 || len(out.Sources) != 1 || out.Sources[0]["title"] != "memo.txt" {
+		t.Fatalf("attachment: %d %+v", st, out)
+	}
+	if sys := c.fake.Requests()[0].Messages[0].Text(); !strings.Contains(sys, "PELICAN") {
+		t.Fatalf("attachment text not in the context: %q", sys)
+	}
+	pdf := base64.StdEncoding.EncodeToString(collectortest.PDF([]string{"PDF attachment about storks"}, false))
+	if st, _ := c.chat(t, "/api/v1/workspace/att/chat", map[string]any{"message": "storks?",
+		"attachments": []map[string]any{{"name": "birds.pdf", "mime": "application/anythingllm-document", "contentString": pdf}}}); st != 200 {
+		t.Fatalf("pdf attachment: %d", st)
+	}
+	if sys := c.fake.Requests()[1].Messages[0].Text(); !strings.Contains(sys, "storks") {
+		t.Fatalf("pdf attachment not parsed into the context")
+	}
+	if st, _ := c.chat(t, "/api/v1/workspace/att/chat", map[string]any{"message": "x",
+		"attachments": []map[string]any{{"name": "a.exe", "mime": "application/anythingllm-document", "contentString": content}}}); st != 400 {
+		t.Fatalf("unsupported document attachment: %d", st)
+	}
+}
+
+// Concurrent chats in one thread all land, each with its own answer.
+func TestConcurrentChatsInOneThread(t *testing.T) {
+	c := newChatEnv(t, nil, 0)
+	newWorkspace(t, c.Env, map[string]any{"name": "Busy"})
+	c.DoJSON(t, "POST", "/api/v1/workspace/busy/thread/new", map[string]any{"slug": "t"}, nil)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5 {
+				msg := fmt.Sprintf("m-%d-%d", g, i)
+				var out chatOut
+				if st := c.DoJSON(t, "POST", "/api/v1/workspace/busy/thread/t/chat", map[string]any{"message": msg}, &out); st != 200 || *out.TextResponse != "Echo: "+msg {
+					t.Errorf("%s: %d %+v", msg, st, out)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var h struct{ History []map[string]any }
+	c.DoJSON(t, "GET", "/api/v1/workspace/busy/thread/t/chats", nil, &h)
+	if len(h.History) != 80 {
+		t.Fatalf("history has %d messages, want 80", len(h.History))
+	}
+	for i := 0; i < len(h.History); i += 2 {
+		if h.History[i+1]["content"] != "Echo: "+h.History[i]["content"].(string) || h.History[i]["chatId"] != h.History[i+1]["chatId"] {
+			t.Fatalf("pair %d mixed up: %v / %v", i/2, h.History[i], h.History[i+1])
+		}
 	}
 }
