@@ -61,7 +61,13 @@ func (a *App) fitWindow(m ChatModel, model string, msgs []Message) []Message {
 			window = n
 		}
 	}
-	if a.messagesTokens(msgs)+windowReserve < window {
+	// A token is at least one byte, so byte lengths bound the count: most
+	// prompts fit without tokenizing anything.
+	bound := 5
+	for _, m := range msgs {
+		bound += 3 + len(m.Content)
+	}
+	if bound+windowReserve < window || a.messagesTokens(msgs)+windowReserve < window {
 		return msgs
 	}
 	system, user := msgs[0], msgs[len(msgs)-1]

@@ -1,0 +1,185 @@
+// Package bench holds whole-server benchmarks; figures are ratios against
+// baselines measured in the same run.
+//
+//	go test -run '^$' -bench . -benchtime 3000x ./bench/
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
+	"github.com/anythingllm-go/anythingllm/httpapi"
+	"github.com/anythingllm-go/anythingllm/providers/native"
+	"github.com/anythingllm-go/anythingllm/storage/blobstore"
+	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
+	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
+)
+
+// instantLLM answers at once; its stream records when the first token left.
+type instantLLM struct{ firstToken atomic.Int64 }
+
+func (l *instantLLM) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anythingllm.ChatResponse, error) {
+	return &anythingllm.ChatResponse{Text: "ok", Usage: anythingllm.Usage{PromptTokens: 10, CompletionTokens: 1, TotalTokens: 11}}, nil
+}
+
+func (l *instantLLM) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) iter.Seq2[anythingllm.ChatChunk, error] {
+	return func(yield func(anythingllm.ChatChunk, error) bool) {
+		l.firstToken.Store(time.Now().UnixNano())
+		if !yield(anythingllm.ChatChunk{Text: "first"}, nil) {
+			return
+		}
+		yield(anythingllm.ChatChunk{FinishReason: "stop"}, nil)
+	}
+}
+
+type server struct {
+	url, key string
+	llm      *instantLLM
+	st       interface{ Close() error }
+	pkURL    string
+}
+
+func setup(b *testing.B) *server {
+	st := bunstoretest.SQLite(b)
+	llm := &instantLLM{}
+	app, err := anythingllm.New(anythingllm.Deps{Store: st, Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil),
+		Embedder: native.New(), Tokenizer: tokenizer.New(), LLM: llm}, &anythingllm.Options{LLMProvider: "instant"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"small"`), "openAiHistory": []byte(`4`)}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 5 {
+		text := fmt.Sprintf("Document %d says the answer to question %d is %d.", i, i, i*7)
+		if _, err := app.CreateRawText(ctx, &anythingllm.RawTextRequest{TextContent: text, Metadata: anythingllm.DocumentMetadata{Title: fmt.Sprint("d", i)}, AddToWorkspaces: []string{"small"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, key, _ := app.CreateAPIKey(ctx, nil)
+	srv := httptest.NewServer(httpapi.NewServer(app, nil))
+	b.Cleanup(srv.Close)
+	// The baseline: a bare handler doing one primary-key read with bun on
+	// the same SQLite database.
+	db := st.DB()
+	base := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var name string
+		if err := db.NewSelect().Table("workspaces").Column("name").Where("id = ?", 1).Scan(r.Context(), &name); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		fmt.Fprintf(w, `{"name":%q}`, name)
+	}))
+	b.Cleanup(base.Close)
+	return &server{url: srv.URL, key: key, llm: llm, pkURL: base.URL}
+}
+
+// load sends n requests over conns concurrent connections and returns the
+// throughput and the 99th-percentile latency.
+func load(b *testing.B, n, conns int, do func(*http.Client) error) (float64, time.Duration) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				if err := do(client); err != nil {
+					b.Error(err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return float64(n) / elapsed.Seconds(), lat[n*99/100]
+}
+
+func drain(resp *http.Response, err error) error {
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// BenchmarkChat64Conns: workspace chat (retrieval, history, SQLite writes)
+// against an instantly answering LLM, 64 concurrent connections, reported
+// as a ratio of a bare bun/SQLite primary-key-read handler's throughput in
+// the same run ("vs-pk-read"), with p99 latencies.
+func BenchmarkChat64Conns(b *testing.B) {
+	s := setup(b)
+	n := max(b.N, 640)
+	b.ResetTimer()
+	chatRate, chatP99 := load(b, n, 64, func(c *http.Client) error {
+		req, _ := http.NewRequest("POST", s.url+"/api/v1/workspace/small/chat", strings.NewReader(`{"message":"what is the answer to question 3?","mode":"chat"}`))
+		req.Header.Set("Authorization", "Bearer "+s.key)
+		req.Header.Set("Content-Type", "application/json")
+		return drain(c.Do(req))
+	})
+	pkRate, pkP99 := load(b, n, 64, func(c *http.Client) error { return drain(c.Get(s.pkURL)) })
+	b.ReportMetric(chatRate, "chats/s")
+	b.ReportMetric(pkRate, "pk-reads/s")
+	b.ReportMetric(chatRate/pkRate, "vs-pk-read")
+	b.ReportMetric(float64(chatP99.Microseconds())/1000, "chat-p99-ms")
+	b.ReportMetric(float64(pkP99.Microseconds())/1000, "pk-p99-ms")
+}
+
+// BenchmarkStreamFirstToken: the time from the LLM yielding its first
+// token to the client reading that token's event ("added-ms", median).
+func BenchmarkStreamFirstToken(b *testing.B) {
+	s := setup(b)
+	n := max(b.N, 200)
+	added := make([]time.Duration, 0, n)
+	b.ResetTimer()
+	for range n {
+		req, _ := http.NewRequest("POST", s.url+"/api/v1/workspace/small/stream-chat", strings.NewReader(`{"message":"stream please","mode":"chat"}`))
+		req.Header.Set("Authorization", "Bearer "+s.key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		br := bufio.NewReader(resp.Body)
+		line, err := br.ReadString('\n')
+		got := time.Now().UnixNano()
+		if err != nil || !strings.Contains(line, `"textResponse":"first"`) {
+			b.Fatalf("first event %q: %v", line, err)
+		}
+		added = append(added, time.Duration(got-s.llm.firstToken.Load()))
+		_, _ = io.Copy(io.Discard, br)
+		resp.Body.Close()
+	}
+	sort.Slice(added, func(i, j int) bool { return added[i] < added[j] })
+	b.ReportMetric(float64(added[len(added)/2].Microseconds())/1000, "added-ms")
+	b.ReportMetric(float64(added[len(added)*99/100].Microseconds())/1000, "added-p99-ms")
+}
