@@ -10,6 +10,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
 	"github.com/anythingllm-go/anythingllm/providers/native"
+	"github.com/anythingllm-go/anythingllm/providers/ollama"
 	"github.com/anythingllm-go/anythingllm/providers/openai"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
@@ -64,9 +65,7 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 		EmbedConcurrency:            atoi(cfg.Env("EMBEDDING_CONCURRENCY")),
 		Env:                         cfg.Env,
 		LinkAllowedHosts:            cfg.LinkAllowedHosts,
-		LLMFactory: func(provider string, getenv func(string) string) (anythingllm.ChatModel, error) {
-			return openai.FromEnv(provider, getenv)
-		},
+		LLMFactory:                  llmFromEnv,
 	}
 }
 
@@ -93,6 +92,9 @@ func provideEmbedder(cfg *Config) (anythingllm.Embedder, error) {
 	case "", "native":
 		return native.New(), nil
 	}
+	if cfg.EmbeddingEngine == "ollama" {
+		return ollama.EmbedderFromEnv(cfg.Env)
+	}
 	e, err := openai.EmbedderFromEnv(cfg.EmbeddingEngine, cfg.Env)
 	if err != nil {
 		return nil, err
@@ -100,15 +102,20 @@ func provideEmbedder(cfg *Config) (anythingllm.Embedder, error) {
 	return e, nil
 }
 
+// llmFromEnv builds a chat model: Ollama through its native API, every
+// other provider through the OpenAI-compatible client.
+func llmFromEnv(provider string, getenv func(string) string) (anythingllm.ChatModel, error) {
+	if provider == "ollama" {
+		return ollama.FromEnv(getenv)
+	}
+	return openai.FromEnv(provider, getenv)
+}
+
 // provideLLM builds the chat model from LLM_PROVIDER and its variables.
 // Nothing is contacted at start: a chat while the LLM is unreachable
 // answers an error naming the provider and its URL.
 func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
-	c, err := openai.FromEnv(cfg.LLMProvider, cfg.Env)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return llmFromEnv(cfg.LLMProvider, cfg.Env)
 }
 
 // provideParser is the collector for binary formats (office, EPUB, mail, PDF).
