@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -36,40 +37,33 @@ func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, erro
 		valid = valid || f == format
 	}
 	if !valid {
-		return nil, Errorf(InvalidArgument, "Invalid export type: %s. Must be one of json, csv, jsonl, jsonAlpaca", format)
+		shown := strings.Map(func(r rune) rune {
+			if r < 32 || r == 127 {
+				return -1
+			}
+			return r
+		}, format)
+		if len(shown) > 40 {
+			shown = shown[:40] + "..."
+		}
+		return nil, Errorf(InvalidArgument, "Invalid export type: %s. Must be one of json, csv, jsonl, jsonAlpaca", shown)
 	}
 	chats, err := a.deps.Store.Chats().List(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	wsNames := map[int64]string{}
-	users := map[int64]string{}
+	names := newChatNames(a.deps.Store)
 	rows := make([]exportRow, 0, len(chats))
-	for _, c := range chats {
+	for i, c := range chats {
 		r := exportRow{chat: c}
 		_ = json.Unmarshal([]byte(c.Response), &r.resp)
-		name, ok := wsNames[c.WorkspaceID]
-		if !ok {
-			name = "deleted workspace"
-			if w, err := a.deps.Store.Workspaces().Get(ctx, c.WorkspaceID); err == nil {
-				name = w.Name
-			}
-			wsNames[c.WorkspaceID] = name
+		w, err := names.workspace(ctx, c.WorkspaceID)
+		if err != nil {
+			return nil, err
 		}
-		r.workspace = name
-		switch {
-		case c.UserID != nil:
-			if _, ok := users[*c.UserID]; !ok {
-				users[*c.UserID] = "unknown user"
-				if u, err := a.deps.Store.Users().Get(ctx, *c.UserID); err == nil {
-					users[*c.UserID] = u.Username
-				}
-			}
-			r.username = users[*c.UserID]
-		case c.APISessionID != nil:
-			r.username = "API"
-		default:
-			r.username = "unknown user"
+		r.workspace = w.Name
+		if r.username, err = names.username(ctx, &chats[i]); err != nil {
+			return nil, err
 		}
 		rows = append(rows, r)
 	}
@@ -83,7 +77,7 @@ func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, erro
 		out.ContentType = "application/json"
 		items := make([]map[string]any, len(rows))
 		for i, r := range rows {
-			items[i] = map[string]any{"id": r.chat.ID, "prompt": r.chat.Prompt, "response": r.resp.Text, "sent_at": r.chat.CreatedAt,
+			items[i] = map[string]any{"id": r.chat.ID, "prompt": r.chat.Prompt, "response": r.resp.Text, "sent_at": r.chat.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
 				"attachments": []any{}, "workspace": r.workspace, "username": r.username, "rating": rating(r.chat.FeedbackScore)}
 		}
 		out.Body, _ = json.MarshalIndent(items, "", "    ")
@@ -97,7 +91,7 @@ func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, erro
 		b.WriteString("id,workspace,prompt,response,sent_at,username,rating")
 		for _, r := range rows {
 			b.WriteString("\n" + strings.Join([]string{q(fmt.Sprint(r.chat.ID)), q(r.workspace), q(r.chat.Prompt), q(r.resp.Text),
-				q(r.chat.CreatedAt.Format("Mon Jan 02 2006 15:04:05 GMT-0700 (Coordinated Universal Time)")), q(r.username), q(rating(r.chat.FeedbackScore))}, ","))
+				q(r.chat.CreatedAt.UTC().Format("Mon Jan 02 2006 15:04:05 GMT+0000 (Coordinated Universal Time)")), q(r.username), q(rating(r.chat.FeedbackScore))}, ","))
 		}
 		out.Body = b.Bytes()
 	case "jsonAlpaca":
@@ -151,6 +145,8 @@ func exportJSONL(rows []exportRow) []byte {
 		}
 		byWS[id] = append(byWS[id], msg{"user", []part{{"text", r.chat.Prompt}}}, msg{"assistant", []part{{"text", r.resp.Text}}})
 	}
+	// Workspaces in ascending id order, as upstream.
+	slices.Sort(order)
 	var lines []string
 	for _, id := range order {
 		b, _ := json.Marshal(map[string]any{"messages": byWS[id]})

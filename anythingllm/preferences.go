@@ -16,9 +16,13 @@ import (
 var preferenceLabels = map[string]bool{
 	"logo_filename": true, "telemetry_id": true, "footer_data": true, "support_email": true,
 	"text_splitter_chunk_size": true, "text_splitter_chunk_overlap": true, "agent_search_provider": true,
-	"default_agent_skills": true, "disabled_agent_skills": true, "custom_app_name": true, "default_system_prompt": true,
-	"meta_page_title": true, "meta_page_favicon": true, "experimental_live_file_sync": true, "memory_enabled": true,
-	"memory_auto_extraction": true, "agent_clarifying_questions_enabled": true, "agent_clarifying_questions_max_per_turn": true,
+	"default_agent_skills": true, "disabled_agent_skills": true, "disabled_filesystem_skills": true,
+	"disabled_create_files_skills": true, "disabled_gmail_skills": true, "gmail_agent_config": true,
+	"disabled_google_calendar_skills": true, "google_calendar_agent_config": true, "disabled_outlook_skills": true,
+	"outlook_agent_config": true, "agent_sql_connections": true, "agent_clarifying_questions_enabled": true,
+	"agent_clarifying_questions_max_per_turn": true, "custom_app_name": true, "default_system_prompt": true,
+	"meta_page_title": true, "meta_page_favicon": true, "experimental_live_file_sync": true, "hub_api_key": true,
+	"memory_enabled": true, "memory_auto_extraction": true,
 }
 
 // UpdatePreferences stores the known labels with upstream's
@@ -95,7 +99,9 @@ func footerData(raw json.RawMessage) string {
 
 // DumpEnv writes the effective settings of the update-env allow-list to
 // env-dump/anythingllm.env in the file store, as KEY='value' lines, so an
-// operator can carry them into a .env file.
+// operator can carry them into a .env file. Secrets (API keys, tokens) are
+// never written: a set secret appears as a comment naming it, so the file
+// is safe to share and back up; the values stay in the database.
 func (a *App) DumpEnv(ctx context.Context) error {
 	names := make([]string, 0, len(envSettings))
 	for _, s := range envSettings {
@@ -105,8 +111,18 @@ func (a *App) DumpEnv(ctx context.Context) error {
 	var b bytes.Buffer
 	b.WriteString("# anythingllm-go settings, written by GET /api/v1/system/env-dump\n")
 	for _, n := range names {
-		if v := a.effectiveEnv(ctx, n); v != "" {
-			fmt.Fprintf(&b, "%s='%s'\n", n, strings.ReplaceAll(v, "'", ""))
+		v := a.effectiveEnv(ctx, n)
+		switch {
+		case v == "":
+		case secretEnv[n]:
+			fmt.Fprintf(&b, "# %s is set; secrets are not written here\n", n)
+		default:
+			fmt.Fprintf(&b, "%s='%s'\n", n, strings.Map(func(r rune) rune {
+				if r == '\'' || r < 32 || r == 127 {
+					return -1
+				}
+				return r
+			}, v))
 		}
 	}
 	return a.blobs().Put(ctx, "env-dump/anythingllm.env", &b)

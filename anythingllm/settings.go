@@ -122,8 +122,9 @@ var envSettings = map[string]envSetting{
 // neverSettable are upstream keys refused outright.
 var neverSettable = map[string]bool{"AuthToken": true, "JWTSecret": true, "StorageDir": true, "DatabaseUrl": true}
 
-// EnvUpdate is the result of UpdateEnv: the applied keys and, if a key was
-// refused, the messages (processing stops at the first refused key).
+// EnvUpdate is the result of UpdateEnv: the applied keys (secrets masked
+// as "******") and, if a key was refused, the messages (processing stops
+// at the first refused key).
 type EnvUpdate struct {
 	NewValues map[string]string
 	Error     string
@@ -182,6 +183,11 @@ func (a *App) UpdateEnv(ctx context.Context, body []byte) (*EnvUpdate, error) {
 		if err := a.deps.Store.Settings().Set(ctx, envLabelPrefix+s.env, v); err != nil {
 			return nil, err
 		}
+		if _, secret := secretVars[key]; secret {
+			// Never echo a secret: the mask is what clients send back to
+			// mean "unchanged", so a round trip is harmless.
+			v = "******"
+		}
 		out.NewValues[key] = v
 	}
 	a.overrides.invalidate()
@@ -219,6 +225,16 @@ func (a *App) envOverrides(ctx context.Context) map[string]string {
 	}
 	c.vals, c.fetched = vals, time.Now()
 	return vals
+}
+
+// Setting returns the effective value of a configuration variable, by its
+// environment name (e.g. "LLM_PROVIDER", "OPEN_MODEL_PREF"): the value
+// stored through update-env if there is one, else the process environment
+// (Options.Env). Stored values are re-read at most every 3 seconds, and at
+// once after an update through this App. Use it wherever a setting may be
+// changed at run time, instead of reading the environment.
+func (a *App) Setting(ctx context.Context, name string) string {
+	return a.effectiveEnv(ctx, name)
 }
 
 // effectiveEnv reads a setting: the stored override, else the environment.

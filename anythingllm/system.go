@@ -14,7 +14,8 @@ var (
 		"OllamaLLMBasePath": "OLLAMA_BASE_PATH", "OllamaLLMModelPref": "OLLAMA_MODEL_PREF", "OllamaLLMTokenLimit": "OLLAMA_MODEL_TOKEN_LIMIT",
 		"GenericOpenAiBasePath": "GENERIC_OPEN_AI_BASE_PATH", "GenericOpenAiModelPref": "GENERIC_OPEN_AI_MODEL_PREF",
 		"GenericOpenAiTokenLimit": "GENERIC_OPEN_AI_MODEL_TOKEN_LIMIT", "LMStudioBasePath": "LMSTUDIO_BASE_PATH",
-		"LMStudioModelPref": "LMSTUDIO_MODEL_PREF", "LocalAiBasePath": "LOCAL_AI_BASE_PATH", "LocalAiModelPref": "LOCAL_AI_MODEL_PREF",
+		"LMStudioModelPref": "LMSTUDIO_MODEL_PREF", "LMStudioTokenLimit": "LMSTUDIO_MODEL_TOKEN_LIMIT",
+		"LocalAiBasePath": "LOCAL_AI_BASE_PATH", "LocalAiModelPref": "LOCAL_AI_MODEL_PREF", "LocalAiTokenLimit": "LOCAL_AI_MODEL_TOKEN_LIMIT",
 		"GroqModelPref": "GROQ_MODEL_PREF", "TogetherAiModelPref": "TOGETHER_AI_MODEL_PREF", "OpenRouterModelPref": "OPENROUTER_MODEL_PREF",
 		"MistralModelPref": "MISTRAL_MODEL_PREF", "DeepSeekModelPref": "DEEPSEEK_MODEL_PREF", "XAIModelPref": "XAI_LLM_MODEL_PREF",
 		"FireworksAiLLMModelPref": "FIREWORKS_AI_LLM_MODEL_PREF", "PerplexityModelPref": "PERPLEXITY_MODEL_PREF",
@@ -28,6 +29,15 @@ var (
 		"BootstrapApiKey": "ANYTHINGLLM_API_KEY", "DatabaseUrl": "DATABASE_URL",
 	}
 )
+
+// secretEnv holds the environment names of secretVars.
+var secretEnv = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range secretVars {
+		m[v] = true
+	}
+	return m
+}()
 
 func (a *App) env(name string) string {
 	if a.opts.Env == nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"strconv"
-	"strings"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -70,20 +68,32 @@ func validRole(r string) (Role, error) {
 	return "", Errorf(InvalidArgument, "Invalid role. Allowed roles are: default, admin, manager")
 }
 
+// hashPassword hashes with bcrypt, cost 10, as upstream. bcrypt reads at
+// most 72 bytes; like upstream's bcryptjs we hash the first 72 (so hashes
+// carried over from an AnythingLLM database stay valid) instead of
+// refusing the 73-250 byte passwords the length rule allows.
 func hashPassword(p string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(p), 10)
+	b := []byte(p)
+	if len(b) > 72 {
+		b = b[:72]
+	}
+	h, err := bcrypt.GenerateFromPassword(b, 10)
 	if err != nil {
 		return "", WrapError(InvalidArgument, err, "password cannot be hashed")
 	}
 	return string(h), nil
 }
 
-// NewUserRequest creates a user.
+// NewUserRequest creates a user. Username and password follow upstream's
+// rules: 2-64 characters matching ^[a-z][a-z0-9._@-]*$, and a password of
+// 8-250 characters (stored as a bcrypt hash, cost 10).
 type NewUserRequest struct {
 	Username string
 	Password string
-	Role     string // default "default"
-	Bio      string
+	Role     string // default, manager or admin; "" = default
+	Bio      string // at most 1,000 characters
+	// DailyMessageLimit is nil (no limit) or at least 1.
+	DailyMessageLimit *int
 }
 
 func (a *App) createUser(ctx context.Context, st Store, req *NewUserRequest) (*User, error) {
@@ -100,12 +110,18 @@ func (a *App) createUser(ctx context.Context, st Store, req *NewUserRequest) (*U
 			return nil, err
 		}
 	}
+	if len(req.Bio) > 1000 {
+		return nil, Errorf(InvalidArgument, "Bio cannot be longer than 1,000 characters")
+	}
+	if req.DailyMessageLimit != nil && *req.DailyMessageLimit < 1 {
+		return nil, Errorf(InvalidArgument, "Daily message limit must be null or a number greater than or equal to 1")
+	}
 	hash, err := hashPassword(req.Password)
 	if err != nil {
 		return nil, err
 	}
 	now := a.now()
-	u := &User{Username: req.Username, PasswordHash: hash, Role: role, Bio: req.Bio, CreatedAt: now, LastUpdatedAt: now}
+	u := &User{Username: req.Username, PasswordHash: hash, Role: role, Bio: req.Bio, DailyMessageLimit: req.DailyMessageLimit, CreatedAt: now, LastUpdatedAt: now}
 	if err := st.Users().Create(ctx, u); err != nil {
 		if Code(err) == AlreadyExists {
 			return nil, Errorf(AlreadyExists, "A user with that username already exists")
@@ -285,72 +301,4 @@ func (a *App) DeleteUser(ctx context.Context, id int64) error {
 		}
 		return tx.Users().Delete(ctx, id)
 	})
-}
-
-// NewInvite creates a pending invite for the given workspaces.
-func (a *App) NewInvite(ctx context.Context, workspaceIDs []int64) (*Invite, error) {
-	if err := a.requireMultiUser(ctx); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(workspaceIDs))
-	for i, id := range workspaceIDs {
-		ids[i] = strconv.FormatInt(id, 10)
-	}
-	list := "[" + strings.Join(ids, ",") + "]"
-	now := a.now()
-	inv := &Invite{Code: NewAPIKeySecret(), Status: "pending", WorkspaceIDs: &list, CreatedAt: now, LastUpdatedAt: now}
-	return inv, a.deps.Store.Invites().Create(ctx, inv)
-}
-
-// ListInvites lists every invite.
-func (a *App) ListInvites(ctx context.Context) ([]Invite, error) {
-	if err := a.requireMultiUser(ctx); err != nil {
-		return nil, err
-	}
-	return a.deps.Store.Invites().List(ctx)
-}
-
-// DisableInvite deactivates an invite.
-func (a *App) DisableInvite(ctx context.Context, id int64) error {
-	if err := a.requireMultiUser(ctx); err != nil {
-		return err
-	}
-	inv, err := a.deps.Store.Invites().Get(ctx, id)
-	if err != nil {
-		return Errorf(NotFound, "Invite not found or already disabled")
-	}
-	inv.Status, inv.LastUpdatedAt = "disabled", a.now()
-	return a.deps.Store.Invites().Update(ctx, inv)
-}
-
-// ClaimInvite turns a pending invite into a default user who joins the
-// invite's workspaces. A code works once.
-func (a *App) ClaimInvite(ctx context.Context, code, username, password string) (*User, error) {
-	var u *User
-	err := a.deps.Store.InTx(ctx, func(tx Store) error {
-		inv, err := tx.Invites().GetByCode(ctx, code)
-		if err != nil {
-			return Errorf(NotFound, "Invite not found.")
-		}
-		if inv.Status != "pending" {
-			return Errorf(FailedPrecondition, "Invite is no longer valid.")
-		}
-		if u, err = a.createUser(ctx, tx, &NewUserRequest{Username: username, Password: password}); err != nil {
-			return err
-		}
-		var ws []int64
-		if inv.WorkspaceIDs != nil {
-			_ = json.Unmarshal([]byte(*inv.WorkspaceIDs), &ws)
-		}
-		for _, id := range ws {
-			if _, err := tx.Workspaces().Get(ctx, id); err == nil {
-				if err := tx.Users().AddWorkspaceUsers(ctx, id, []int64{u.ID}); err != nil {
-					return err
-				}
-			}
-		}
-		inv.Status, inv.ClaimedBy, inv.LastUpdatedAt = "claimed", &u.ID, a.now()
-		return tx.Invites().Update(ctx, inv)
-	})
-	return u, err
 }

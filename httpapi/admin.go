@@ -3,9 +3,54 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
+
+// decodeExact decodes a JSON object into T reading only the keys that
+// exactly match one of T's json tags. encoding/json matches keys to fields
+// case-insensitively, so a plain decode would let "ROLE" or "Role" set
+// Role; here such variants, like unknown keys, change nothing.
+func decodeExact[T any](r *http.Request) (T, error) {
+	var v T
+	raw, err := decode[map[string]json.RawMessage](r)
+	if err != nil || len(raw) == 0 {
+		return v, err
+	}
+	tags := jsonTags(reflect.TypeOf(v))
+	for k := range raw {
+		if !tags[k] {
+			delete(raw, k)
+		}
+	}
+	b, err := json.Marshal(raw)
+	if err == nil {
+		err = json.Unmarshal(b, &v)
+	}
+	if err != nil {
+		return v, anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid JSON body: %s", jsonErrorText(err))
+	}
+	return v, nil
+}
+
+// jsonTags lists the JSON names of a struct's fields.
+func jsonTags(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+		case "":
+			out[f.Name] = true
+		default:
+			out[name] = true
+		}
+	}
+	return out
+}
 
 type multiUserResponse struct {
 	IsMultiUser bool `json:"isMultiUser"`
@@ -16,10 +61,11 @@ type usersResponse struct {
 }
 
 type newUserRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-	Role     string `json:"role,omitempty" doc:"default, manager or admin"`
-	Bio      string `json:"bio,omitempty"`
+	Username          string `json:"username" doc:"2-64 characters: lower-case letters, digits, . _ @ -; starts with a letter"`
+	Password          string `json:"password" doc:"8-250 characters"`
+	Role              string `json:"role,omitempty" doc:"default (default), manager or admin"`
+	Bio               string `json:"bio,omitempty" doc:"at most 1,000 characters"`
+	DailyMessageLimit *int   `json:"dailyMessageLimit,omitempty" doc:"null or at least 1"`
 }
 
 type userResponse struct {
@@ -37,7 +83,7 @@ type updateUserRequest struct {
 }
 
 type invitesResponse struct {
-	Invites []anythingllm.Invite `json:"invites"`
+	Invites []anythingllm.InviteListing `json:"invites"`
 }
 
 type newInviteRequest struct {
@@ -82,10 +128,11 @@ func (s *server) handleUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleUserNew(w http.ResponseWriter, r *http.Request) {
-	in, err := decode[newUserRequest](r)
+	in, err := decodeExact[newUserRequest](r)
 	var u *anythingllm.User
 	if err == nil {
-		u, err = s.app.CreateUser(r.Context(), &anythingllm.NewUserRequest{Username: in.Username, Password: in.Password, Role: in.Role, Bio: in.Bio})
+		u, err = s.app.CreateUser(r.Context(), &anythingllm.NewUserRequest{Username: in.Username, Password: in.Password, Role: in.Role,
+			Bio: in.Bio, DailyMessageLimit: in.DailyMessageLimit})
 	}
 	if err != nil {
 		status, msg := errorStatus(err)
@@ -139,13 +186,13 @@ func (s *server) handleInvites(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if list == nil {
-		list = []anythingllm.Invite{}
+		list = []anythingllm.InviteListing{}
 	}
 	encode(w, http.StatusOK, invitesResponse{Invites: list})
 }
 
 func (s *server) handleInviteNew(w http.ResponseWriter, r *http.Request) {
-	in, err := decode[newInviteRequest](r)
+	in, err := decodeExact[newInviteRequest](r)
 	var inv *anythingllm.Invite
 	if err == nil {
 		ids := in.WorkspaceIDs

@@ -190,3 +190,120 @@ func TestWorkspaceMembersAndAdminChats(t *testing.T) {
 		t.Fatalf("page 1: %d %v", len(page.Chats), page.HasPages)
 	}
 }
+
+// Creating a user reads only exactly spelled keys: "ROLE" or "Role" do not
+// make an admin.
+func TestCreateUserIgnoresCaseVariants(t *testing.T) {
+	env, _ := multiUserEnv(t, nil)
+	for i, body := range []string{
+		`{"username":"eve","password":"longenough","ROLE":"admin"}`,
+		`{"username":"mallory","password":"longenough","Role":"admin","isAdmin":true}`,
+		`{"username":"trent","password":"longenough","role":"default","ROLE":"admin"}`,
+	} {
+		var out struct{ User map[string]any }
+		if st := env.DoJSON(t, "POST", "/api/v1/admin/users/new", strings.NewReader(body), &out); st != 200 || out.User["role"] != "default" {
+			t.Errorf("body %d: %d %v", i, st, out)
+		}
+	}
+	var out struct {
+		User  map[string]any
+		Error string
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/users/new", map[string]any{"username": "lim", "password": "longenough", "dailyMessageLimit": 0}, &out); st != 400 || out.User != nil || !strings.Contains(out.Error, "Daily message limit") {
+		t.Fatalf("daily limit 0: %d %+v", st, out)
+	}
+	// A long password (bcrypt reads 72 bytes) is accepted up to 250 characters.
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/users/new", map[string]any{"username": "long", "password": strings.Repeat("p", 250), "role": "manager"}, &out); st != 200 || out.User["role"] != "manager" {
+		t.Fatalf("250-char password: %d %+v", st, out)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/users/new", map[string]any{"username": "longer", "password": strings.Repeat("p", 251)}, &out); st != 400 || !strings.Contains(out.Error, "not be longer than 250") {
+		t.Fatalf("251-char password: %d %+v", st, out)
+	}
+	var res struct {
+		Success bool
+		Error   string
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/users/4242", map[string]any{"role": "admin"}, &res); st != 404 || res.Success || res.Error != "User not found" {
+		t.Fatalf("update unknown user: %d %+v", st, res)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/admin/users/4242", nil, &res); st != 404 || res.Error != "User not found" {
+		t.Fatalf("delete unknown user: %d %+v", st, res)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/admin/users/abc", nil, &res); st != 400 || res.Success {
+		t.Fatalf("delete non-numeric id: %d %+v", st, res)
+	}
+}
+
+func TestInviteListingExpandsUsers(t *testing.T) {
+	env, _ := multiUserEnv(t, nil)
+	var out struct{ Invite map[string]any }
+	// Upstream's workspaceIds name works as the spec's workspace_ids.
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/invite/new", map[string]any{"workspaceIds": []int64{7, 8}}, &out); st != 200 || out.Invite["workspaceIds"] != "[7,8]" {
+		t.Fatalf("invite: %d %v", st, out)
+	}
+	code := out.Invite["code"].(string)
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/invite/new", map[string]any{"workspace_ids": []int64{-1}}, nil); st != 400 {
+		t.Fatalf("negative workspace id: %d", st)
+	}
+	if _, err := env.App.ClaimInvite(context.Background(), code, "joiner", "longenough"); err != nil {
+		t.Fatal(err)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/invite/new", nil, &out); st != 200 || out.Invite["workspaceIds"] != "[]" {
+		t.Fatalf("invite without a body: %d %v", st, out)
+	}
+	resp := env.Do(t, "GET", "/api/v1/admin/invites", nil)
+	body := httpapitest.Body(t, resp)
+	if !strings.Contains(body, `"username":"joiner"}`) || !strings.Contains(body, `"claimedBy":null`) || !strings.Contains(body, `"createdBy":0`) {
+		t.Fatalf("invites listing: %s", body)
+	}
+	if strings.Contains(body, "$2a$") {
+		t.Fatal("a password hash in the invites listing")
+	}
+}
+
+func TestAdminChatsShapeAndSingleUserMode(t *testing.T) {
+	env := httpapitest.New(t, nil) // single-user: the chat log works anyway, as upstream
+	newWorkspace(t, env, map[string]any{"name": "Log"})
+	ws, _ := env.App.Store().Workspaces().GetBySlug(context.Background(), "log")
+	now := time.Now()
+	sess := "s1"
+	for _, c := range []anythingllm.Chat{
+		{WorkspaceID: ws.ID, Prompt: "api", Response: `{"text":"a"}`, APISessionID: &sess},
+		{WorkspaceID: ws.ID, Prompt: "anon", Response: `{"text":"b"}`},
+	} {
+		c.Include, c.CreatedAt, c.LastUpdatedAt = true, now, now
+		if err := env.App.Store().Chats().Create(context.Background(), &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var page struct {
+		Chats []struct {
+			Prompt    string
+			Workspace struct {
+				Name string
+				Slug *string
+			}
+			User struct{ Username string }
+		}
+		HasPages  bool  `json:"hasPages"`
+		HasPages2 *bool `json:"has_pages"`
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspace-chats", nil, &page); st != 200 || len(page.Chats) != 2 || page.HasPages2 == nil || *page.HasPages2 {
+		t.Fatalf("chats: %d %+v", st, page)
+	}
+	got := map[string]string{}
+	for _, c := range page.Chats {
+		slug := "<nil>"
+		if c.Workspace.Slug != nil {
+			slug = *c.Workspace.Slug
+		}
+		got[c.Prompt] = c.Workspace.Name + "/" + slug + "/" + c.User.Username
+	}
+	want := map[string]string{"api": "Log/log/API", "anon": "Log/log/unknown user"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("chat names = %v, want %v", got, want)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/admin/workspace-chats", map[string]any{"offset": 1 << 62}, &page); st != 200 || len(page.Chats) != 0 {
+		t.Fatalf("huge offset: %d %+v", st, page)
+	}
+}

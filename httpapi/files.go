@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -9,8 +8,12 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
 
+// The Files API has no upstream shapes (the spec lists routes only), so
+// these are ours: every answer is {"success","error",...}; paths are
+// relative to their root, so nothing about the host's layout leaks.
+
 type fileUploadForm struct {
-	Folder string `json:"folder,omitempty" doc:"optional folder inside the root"`
+	Folder string `json:"folder,omitempty" doc:"optional folder inside the root (also accepted as ?folder=)"`
 }
 
 type fileResponse struct {
@@ -20,19 +23,32 @@ type fileResponse struct {
 }
 
 type filesResponse struct {
-	Files []anythingllm.FileInfo `json:"files"`
+	Success bool                   `json:"success"`
+	Error   *string                `json:"error"`
+	Files   []anythingllm.FileInfo `json:"files"`
 }
 
 type fileMoveRequest struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From string `json:"from" doc:"current path, relative to the root"`
+	To   string `json:"to" doc:"new path; folders are created"`
+	Root string `json:"root,omitempty" doc:"files (default), assets or pfp"`
 }
 
 type storageInfoResponse struct {
-	Roots map[string]anythingllm.RootUsage `json:"roots"`
+	Success bool                             `json:"success"`
+	Error   *string                          `json:"error"`
+	Roots   map[string]anythingllm.RootUsage `json:"roots"`
 }
 
+var rootParam = param{name: "root", desc: "files (default), assets, pfp, vector-cache, direct-uploads or documents; only files, assets and pfp can be changed"}
+
+// fileFailed answers {"success":false,"error":msg,"file":null} with the
+// error's status; a body over the upload limit is 413.
 func (s *server) fileFailed(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = anythingllm.Errorf(anythingllm.TooLarge, "upload exceeds %d bytes", mbe.Limit)
+	}
 	status, msg := errorStatus(err)
 	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.writeError(w, r, err)
@@ -41,16 +57,26 @@ func (s *server) fileFailed(w http.ResponseWriter, r *http.Request, err error) {
 	encode(w, status, fileResponse{Error: &msg})
 }
 
-// fileUpload returns a handler storing a multipart "file" in a root.
+// fileUpload returns a handler storing the multipart "file" part in a root.
+// The file is streamed to storage, never held in memory: when the "folder"
+// field comes after the file (forms may send fields in any order), the
+// data is staged under a hidden name and moved once the folder is known.
 func (s *server) fileUpload(root string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
 		mr, err := r.MultipartReader()
 		if err != nil {
 			s.fileFailed(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "the body must be multipart/form-data with a \"file\" part"))
 			return
 		}
-		var name, folder string
-		var data []byte
+		folder, folderKnown := r.URL.Query().Get("folder"), r.URL.Query().Has("folder")
+		var info *anythingllm.FileInfo
+		var staged *anythingllm.StagedFile
+		defer func() {
+			if staged != nil { // not committed: an error came after it
+				s.app.DiscardFile(ctx, staged)
+			}
+		}()
 		have := false
 		for {
 			part, err := mr.NextPart()
@@ -63,40 +89,59 @@ func (s *server) fileUpload(root string) http.HandlerFunc {
 			}
 			switch part.FormName() {
 			case "file":
-				have, name = true, part.FileName()
-				if data, err = io.ReadAll(part); err != nil {
-					s.fileFailed(w, r, bodyError(err))
+				if have {
+					s.fileFailed(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "send exactly one \"file\" part"))
+					return
+				}
+				have = true
+				if folderKnown {
+					info, err = s.app.SaveFile(ctx, root, folder, part.FileName(), part)
+				} else {
+					staged, err = s.app.StageFile(ctx, root, part.FileName(), part)
+				}
+				if err != nil {
+					s.fileFailed(w, r, err)
 					return
 				}
 			case "folder":
-				b, _ := io.ReadAll(io.LimitReader(part, 1024))
-				folder = string(b)
+				if folderKnown {
+					continue // the query parameter, or a first field, wins
+				}
+				b, err := io.ReadAll(io.LimitReader(part, 1024))
+				if err != nil {
+					s.fileFailed(w, r, bodyError(err))
+					return
+				}
+				folder, folderKnown = string(b), true
 			}
 		}
 		if !have {
 			s.fileFailed(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "no \"file\" part in the upload"))
 			return
 		}
-		info, err := s.app.SaveFile(r.Context(), root, folder, name, bytes.NewReader(data))
-		if err != nil {
-			s.fileFailed(w, r, err)
-			return
+		if staged != nil {
+			st := staged
+			staged = nil // CommitFile discards it itself on failure
+			if info, err = s.app.CommitFile(ctx, st, folder); err != nil {
+				s.fileFailed(w, r, err)
+				return
+			}
 		}
 		encode(w, http.StatusOK, fileResponse{Success: true, File: info})
 	}
 }
 
 func (s *server) handleFiles(w http.ResponseWriter, r *http.Request) {
-	files, err := s.app.ListFiles(r.Context())
+	files, err := s.app.ListFiles(r.Context(), r.URL.Query().Get("root"))
 	if err != nil {
-		s.writeError(w, r, err)
+		s.fileFailed(w, r, err)
 		return
 	}
-	encode(w, http.StatusOK, filesResponse{Files: files})
+	encode(w, http.StatusOK, filesResponse{Success: true, Files: files})
 }
 
 func (s *server) handleFileDetails(w http.ResponseWriter, r *http.Request) {
-	info, err := s.app.FileDetails(r.Context(), r.PathValue("filename"))
+	info, err := s.app.FileDetails(r.Context(), r.URL.Query().Get("root"), r.PathValue("filename"))
 	if err != nil {
 		s.fileFailed(w, r, err)
 		return
@@ -105,18 +150,18 @@ func (s *server) handleFileDetails(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleFileDelete(w http.ResponseWriter, r *http.Request) {
-	if err := s.app.DeleteFile(r.Context(), r.PathValue("filename")); err != nil {
+	if err := s.app.DeleteFile(r.Context(), r.URL.Query().Get("root"), r.PathValue("filename")); err != nil {
 		s.fileFailed(w, r, err)
 		return
 	}
-	encode(w, http.StatusOK, fileResponse{Success: true})
+	encode(w, http.StatusOK, successErrorResponse{Success: true})
 }
 
 func (s *server) handleFileMove(w http.ResponseWriter, r *http.Request) {
-	in, err := decode[fileMoveRequest](r)
+	in, err := decodeExact[fileMoveRequest](r)
 	var info *anythingllm.FileInfo
 	if err == nil {
-		info, err = s.app.MoveFile(r.Context(), in.From, in.To)
+		info, err = s.app.MoveFile(r.Context(), in.Root, in.From, in.To)
 	}
 	if err != nil {
 		s.fileFailed(w, r, err)
@@ -131,5 +176,5 @@ func (s *server) handleStorageInfo(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	encode(w, http.StatusOK, storageInfoResponse{Roots: roots})
+	encode(w, http.StatusOK, storageInfoResponse{Success: true, Roots: roots})
 }

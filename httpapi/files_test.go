@@ -118,3 +118,103 @@ func TestFilesRefuseTraversalAndLimits(t *testing.T) {
 		t.Fatalf("refused requests left files: %+v", list.Files)
 	}
 }
+
+// The folder may come before or after the file part, or as ?folder=; the
+// data is streamed, and a refused upload leaves nothing behind.
+func TestFilesUploadFolderOrderAndRoots(t *testing.T) {
+	env := filesEnv(t, 0)
+	upload := func(path string, parts ...[2]string) (int, fileOut) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for _, p := range parts {
+			if p[0] == "file" {
+				fw, _ := mw.CreateFormFile("file", p[1])
+				fw.Write([]byte("data of " + p[1]))
+			} else {
+				mw.WriteField(p[0], p[1])
+			}
+		}
+		mw.Close()
+		resp := env.DoWith(t, "POST", path, &buf, http.Header{"Authorization": {"Bearer " + env.Key}, "Content-Type": {mw.FormDataContentType()}})
+		var out fileOut
+		_ = jsonDecode(resp, &out)
+		return resp.StatusCode, out
+	}
+	if st, out := upload("/api/v1/files/upload", [2]string{"folder", "before"}, [2]string{"file", "a.txt"}); st != 200 || out.File.Path != "before/a.txt" {
+		t.Fatalf("folder before file: %d %+v", st, out)
+	}
+	if st, out := upload("/api/v1/files/upload", [2]string{"file", "b.txt"}, [2]string{"folder", "after"}); st != 200 || out.File.Path != "after/b.txt" {
+		t.Fatalf("folder after file: %d %+v", st, out)
+	}
+	if st, out := upload("/api/v1/files/upload?folder=q", [2]string{"file", "c.txt"}); st != 200 || out.File.Path != "q/c.txt" {
+		t.Fatalf("?folder=: %d %+v", st, out)
+	}
+	// Refused after staging (bad folder, existing name): nothing is left.
+	if st, _ := upload("/api/v1/files/upload", [2]string{"file", "d.txt"}, [2]string{"folder", "../up"}); st != 400 {
+		t.Fatalf("bad folder after file: %d", st)
+	}
+	if st, _ := upload("/api/v1/files/upload", [2]string{"file", "b.txt"}, [2]string{"folder", "after"}); st != 409 {
+		t.Fatalf("existing name after staging: %d", st)
+	}
+	if st, _ := upload("/api/v1/files/upload", [2]string{"file", "x.txt"}, [2]string{"file", "y.txt"}); st != 400 {
+		t.Fatalf("two file parts: %d", st)
+	}
+	var info struct {
+		Roots map[string]anythingllm.RootUsage
+	}
+	if env.DoJSON(t, "GET", "/api/v1/files/storage-info", nil, &info); info.Roots["files"].Files != 3 {
+		t.Fatalf("storage-info after refused uploads: %+v", info)
+	}
+	// A file in a folder is addressed with an escaped slash.
+	var one fileOut
+	if st := env.DoJSON(t, "GET", "/api/v1/files/after%2Fb.txt", nil, &one); st != 200 || one.File.Path != "after/b.txt" {
+		t.Fatalf("details in a folder: %d %+v", st, one)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/files/after%2Fb.txt/delete", nil, nil); st != 200 {
+		t.Fatalf("delete in a folder: %d", st)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/files/after/delete", nil, nil); st != 400 {
+		t.Fatalf("delete a folder: %d", st)
+	}
+	// Other roots: listed with ?root=; unknown roots are 400.
+	upload("/api/v1/files/assets/upload", [2]string{"file", "logo.png"})
+	var list struct{ Files []anythingllm.FileInfo }
+	if st := env.DoJSON(t, "GET", "/api/v1/files?root=assets", nil, &list); st != 200 || len(list.Files) != 1 || list.Files[0].Root != "assets" {
+		t.Fatalf("assets listing: %d %+v", st, list)
+	}
+	if st := env.DoJSON(t, "GET", "/api/v1/files?root=..", nil, nil); st != 400 {
+		t.Fatalf("unknown root: %d", st)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/files/move", map[string]string{"root": "assets", "from": "logo.png", "to": "brand/logo.png"}, &one); st != 200 || one.File.Root != "assets" {
+		t.Fatalf("move in assets: %d %+v", st, one)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/files/brand%2Flogo.png/delete?root=assets", nil, nil); st != 200 {
+		t.Fatalf("delete in assets: %d", st)
+	}
+}
+
+// The pipeline's roots (documents, vector cache) can be read, not changed.
+func TestFilesReadOnlyRoots(t *testing.T) {
+	docs := blobstore.NewMemory()
+	if err := docs.Put(t.Context(), "custom-documents/a.json", strings.NewReader("{}")); err != nil {
+		t.Fatal(err)
+	}
+	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{FileRoots: map[string]anythingllm.BlobStore{anythingllm.RootDocuments: docs}}})
+	var list struct{ Files []anythingllm.FileInfo }
+	if st := env.DoJSON(t, "GET", "/api/v1/files?root=documents", nil, &list); st != 200 || len(list.Files) != 1 {
+		t.Fatalf("documents listing: %d %+v", st, list)
+	}
+	if st := env.DoJSON(t, "DELETE", "/api/v1/files/custom-documents%2Fa.json/delete?root=documents", nil, nil); st != 400 {
+		t.Fatalf("delete in documents: %d", st)
+	}
+	if st := env.DoJSON(t, "POST", "/api/v1/files/move", map[string]string{"root": "documents", "from": "custom-documents/a.json", "to": "b.json"}, nil); st != 400 {
+		t.Fatalf("move in documents: %d", st)
+	}
+	if _, err := docs.Stat(t.Context(), "custom-documents/a.json"); err != nil {
+		t.Fatal("a refused request changed the documents root")
+	}
+	// The files root is not configured here: a clear 503, not a panic.
+	if st := env.DoJSON(t, "GET", "/api/v1/files", nil, nil); st != 503 {
+		t.Fatalf("unconfigured root: %d", st)
+	}
+}

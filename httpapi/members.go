@@ -34,9 +34,9 @@ type adminChatsRequest struct {
 }
 
 type adminChatsResponse struct {
-	Chats     []anythingllm.Chat `json:"chats"`
-	HasPages  bool               `json:"hasPages"`
-	HasPages2 bool               `json:"has_pages" doc:"the spec's name for hasPages"`
+	Chats     []anythingllm.AdminChat `json:"chats"`
+	HasPages  bool                    `json:"hasPages"`
+	HasPages2 bool                    `json:"has_pages" doc:"the spec's name for hasPages"`
 }
 
 func (s *server) handleWorkspaceMembers(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +56,7 @@ func (s *server) handleUpdateMembers(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "workspaceId")
 	var in membersRequest
 	if err == nil {
-		in, err = decode[membersRequest](r)
+		in, err = decodeExact[membersRequest](r)
 	}
 	if err == nil {
 		err = s.app.SetWorkspaceMembers(r.Context(), id, in.ids())
@@ -69,7 +69,7 @@ func (s *server) handleUpdateMembers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleManageMembers(w http.ResponseWriter, r *http.Request) {
-	in, err := decode[membersRequest](r)
+	in, err := decodeExact[membersRequest](r)
 	var us []anythingllm.WorkspaceUser
 	if err == nil {
 		us, err = s.app.ManageWorkspaceMembers(r.Context(), r.PathValue("workspaceSlug"), in.ids(), in.Reset)
@@ -88,7 +88,7 @@ func (s *server) handleManageMembers(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) handleAdminChats(w http.ResponseWriter, r *http.Request) {
 	in, err := decode[adminChatsRequest](r)
-	var chats []anythingllm.Chat
+	var chats []anythingllm.AdminChat
 	var more bool
 	if err == nil {
 		chats, more, err = s.app.AdminChats(r.Context(), in.Offset)

@@ -137,15 +137,16 @@ func (s *server) routes() []route {
 		route{method: "POST", path: "/v1/document/create-folder", tag: tagDocuments, summary: "Create a documents folder", handler: s.handleCreateFolder, req: folderRequest{}, resp: successMessageResponse{}},
 	)
 	// --- Files ---
+	folderParam := []param{{name: "folder", desc: "folder inside the root (or the form field folder)"}}
 	rs = append(rs,
-		route{method: "POST", path: "/v1/files/upload", tag: tagFiles, summary: "Upload a file to the files root", handler: s.fileUpload(anythingllm.RootFiles), upload: true, req: fileUploadForm{}, resp: fileResponse{}},
-		route{method: "POST", path: "/v1/files/assets/upload", tag: tagFiles, summary: "Upload an asset (logos, ...)", handler: s.fileUpload(anythingllm.RootAssets), upload: true, req: fileUploadForm{}, resp: fileResponse{}},
-		route{method: "POST", path: "/v1/files/pfp/upload", tag: tagFiles, summary: "Upload a profile picture (png, jpg, gif, webp)", handler: s.fileUpload(anythingllm.RootPfp), upload: true, req: fileUploadForm{}, resp: fileResponse{}},
-		route{method: "GET", path: "/v1/files", tag: tagFiles, summary: "List the files root", handler: s.handleFiles, resp: filesResponse{}},
+		route{method: "POST", path: "/v1/files/upload", tag: tagFiles, summary: "Upload a file to the files root", handler: s.fileUpload(anythingllm.RootFiles), upload: true, req: fileUploadForm{}, resp: fileResponse{}, query: folderParam},
+		route{method: "POST", path: "/v1/files/assets/upload", tag: tagFiles, summary: "Upload an asset (logos, ...)", handler: s.fileUpload(anythingllm.RootAssets), upload: true, req: fileUploadForm{}, resp: fileResponse{}, query: folderParam},
+		route{method: "POST", path: "/v1/files/pfp/upload", tag: tagFiles, summary: "Upload a profile picture (png, jpg, gif, webp)", handler: s.fileUpload(anythingllm.RootPfp), upload: true, req: fileUploadForm{}, resp: fileResponse{}, query: folderParam},
+		route{method: "GET", path: "/v1/files", tag: tagFiles, summary: "List a root's files, recursively", handler: s.handleFiles, resp: filesResponse{}, query: []param{rootParam}},
 		route{method: "GET", path: "/v1/files/storage-info", tag: tagFiles, summary: "Size and file count per storage root", handler: s.handleStorageInfo, resp: storageInfoResponse{}},
-		route{method: "POST", path: "/v1/files/move", tag: tagFiles, summary: "Rename a file in the files root", handler: s.handleFileMove, req: fileMoveRequest{}, resp: fileResponse{}},
-		route{method: "GET", path: "/v1/files/{filename}", tag: tagFiles, summary: "Details of a file", handler: s.handleFileDetails, resp: fileResponse{}},
-		route{method: "DELETE", path: "/v1/files/{filename}/delete", tag: tagFiles, summary: "Delete a file", handler: s.handleFileDelete, resp: fileResponse{}},
+		route{method: "POST", path: "/v1/files/move", tag: tagFiles, summary: "Rename or move a file within a root", handler: s.handleFileMove, req: fileMoveRequest{}, resp: fileResponse{}},
+		route{method: "GET", path: "/v1/files/{filename}", tag: tagFiles, summary: "Details of a file (a path in a folder: escape / as %2F)", handler: s.handleFileDetails, resp: fileResponse{}, query: []param{rootParam}},
+		route{method: "DELETE", path: "/v1/files/{filename}/delete", tag: tagFiles, summary: "Delete a file (a path in a folder: escape / as %2F)", handler: s.handleFileDelete, resp: successErrorResponse{}, query: []param{rootParam}},
 	)
 	// --- LLM, Embedding, Image ---
 	rs = append(rs,

@@ -2,11 +2,13 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/httpapi/httpapitest"
+	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 )
 
 func TestSystemSettingsHideSecrets(t *testing.T) {
@@ -50,5 +52,34 @@ func TestExportChatsFormats(t *testing.T) {
 	var e map[string]any
 	if st := c.DoJSON(t, "GET", "/api/v1/system/export-chats?type=xml", nil, &e); st != 400 || !strings.Contains(e["message"].(string), "Invalid export type: xml") {
 		t.Fatalf("bad type: %d %v", st, e)
+	}
+}
+
+// env-dump needs the API key and writes the effective non-secret settings;
+// a secret is named but its value never written.
+func TestEnvDumpOmitsSecrets(t *testing.T) {
+	vars := map[string]string{"LLM_PROVIDER": "openai", "OPEN_AI_KEY": "sk-secret-123", "OPEN_MODEL_PREF": "gpt-4o"}
+	blobs := blobstore.NewMemory()
+	e := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{Blobs: blobs}, App: &anythingllm.Options{Env: func(k string) string { return vars[k] }}})
+	if resp := e.DoWith(t, "GET", "/api/v1/system/env-dump", nil, nil); resp.StatusCode != 403 {
+		t.Fatalf("env-dump without a key: %d", resp.StatusCode)
+	}
+	if st := e.DoJSON(t, "POST", "/api/v1/system/update-env", map[string]string{"OpenAiModelPref": "gpt-4.1"}, nil); st != 200 {
+		t.Fatalf("update-env: %d", st)
+	}
+	resp := e.Do(t, "GET", "/api/v1/system/env-dump", nil)
+	if body := httpapitest.Body(t, resp); resp.StatusCode != 200 || body != "OK" {
+		t.Fatalf("env-dump: %d %q", resp.StatusCode, body)
+	}
+	r, err := blobs.Open(t.Context(), "env-dump/anythingllm.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, _ := io.ReadAll(r)
+	dump := string(b)
+	if strings.Contains(dump, "sk-secret-123") || !strings.Contains(dump, "# OPEN_AI_KEY is set") ||
+		!strings.Contains(dump, "OPEN_MODEL_PREF='gpt-4.1'") || !strings.Contains(dump, "LLM_PROVIDER='openai'") {
+		t.Fatalf("dump:\n%s", dump)
 	}
 }

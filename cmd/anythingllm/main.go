@@ -44,7 +44,7 @@ var commands = map[string]command{
 	"migrate": {"create or update the database schema, then exit", runMigrate},
 	"apikey":  {"create, list or revoke API keys (create prints the key on stdout)", runAPIKey},
 	"version": {"print the version", runVersion},
-	"users":   {"enable multi-user mode, list users", runUsers},
+	"users":   {"enable multi-user mode, create and list users", runUsers},
 }
 
 // errUsage marks errors that were already explained with usage text.

@@ -378,7 +378,7 @@ func TestEnableMultiUserFromCLI(t *testing.T) {
 // environment that must never show up in a response or the log.
 func TestScriptedAdminSession(t *testing.T) {
 	const secret = "sk-scripted-secret-4242"
-	in := newInstance(t, "OPEN_AI_KEY="+secret)
+	in := newInstance(t, "OPEN_AI_KEY="+secret, "LOG_LEVEL=debug")
 	in.start()
 	key := in.createKey()
 	if _, stderr, err := in.cli("users", "enable-multi-user", "--username", "boss", "--password", "boss-password"); err != nil {
@@ -417,6 +417,12 @@ func TestScriptedAdminSession(t *testing.T) {
 		{"GET", "/api/v1/admin/workspaces/1/users", ``, 200, `"username":"sam"`},
 		{"GET", "/api/v1/admin/users", ``, 200, `"username":"boss"`},
 		{"GET", "/api/v1/system", ``, 200, `"OpenAiKey":true`},
+		{"POST", "/api/v1/system/update-env", `{"GroqApiKey":"` + secret + `-stored","OpenAiModelPref":"gpt-4o"}`, 200, `"GroqApiKey":"******"`},
+		{"GET", "/api/v1/system", ``, 200, `"GroqApiKey":true`},
+		{"GET", "/api/v1/system/env-dump", ``, 200, `OK`},
+		{"GET", "/api/v1/admin/invites", ``, 200, `"status":"pending"`},
+		{"POST", "/api/v1/admin/preferences", `{"support_email":"ops@example.com"}`, 200, `"success":true`},
+		{"POST", "/api/v1/admin/workspace-chats", `{"offset":0}`, 200, `"hasPages":false`},
 	}
 	for _, s := range steps {
 		st, body := jsonCall(s.method, s.path, s.body)
@@ -443,10 +449,21 @@ func TestScriptedAdminSession(t *testing.T) {
 	if st, body := jsonCall("GET", "/api/v1/files", ""); st != 200 || !strings.Contains(body, `"path":"ops/runbook.txt"`) {
 		t.Fatalf("file list: %d %s", st, body)
 	}
-	if st, body := jsonCall("DELETE", "/api/v1/files/ops%2Frunbook.txt/delete", ""); st != 200 && st != 400 {
+	if st, body := jsonCall("DELETE", "/api/v1/files/ops%2Frunbook.txt/delete", ""); st != 200 {
 		t.Fatalf("file delete: %d %s", st, body)
 	}
+	if st, body := jsonCall("GET", "/api/v1/files/storage-info", ""); st != 200 || !strings.Contains(body, `"files":{"files":0,"bytes":0}`) {
+		t.Fatalf("storage-info after delete: %d %s", st, body)
+	}
 	in.stop()
+	dump, err := os.ReadFile(filepath.Join(in.storage, "env-dump", "anythingllm.env"))
+	if err != nil || !strings.Contains(string(dump), "OPEN_MODEL_PREF='gpt-4o'") {
+		t.Fatalf("env-dump file: %v %s", err, dump)
+	}
+	bodies = append(bodies, string(dump))
+	if !strings.Contains(in.logs.String(), "/api/v1/system/update-env") {
+		t.Fatalf("the request log is missing, so the leak check below would prove nothing:\n%s", in.logs.String())
+	}
 	for _, b := range append(bodies, in.logs.String()) {
 		if strings.Contains(b, secret) || strings.Contains(b, "boss-password") || strings.Contains(b, "$2a$") {
 			t.Fatalf("a secret leaked: %.300s", b)

@@ -10,7 +10,7 @@ import (
 )
 
 func runUsers(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "users", "enable-multi-user --username NAME --password PASS | list",
+	fs := newFlags(e, "users", "enable-multi-user --username NAME --password PASS | create --username NAME --password PASS [--role R] | list",
 		"Multi-user mode. 'enable-multi-user' creates the first admin and turns the mode on (a running\nserver sees it at once). Containers can set ANYTHINGLLM_ADMIN_USERNAME and\nANYTHINGLLM_ADMIN_PASSWORD instead: 'serve' then does the same at start if the mode is off.")
 	if err := parse(e, fs, args); err != nil {
 		return err
@@ -41,6 +41,26 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "multi-user mode enabled; admin %q has id %d\n", u.Username, u.ID)
+			return nil
+		})
+	case "create":
+		sfs := newFlags(e, "users create", "--username NAME --password PASS [--role default|manager|admin]", "Create a user (multi-user mode must be on).")
+		name := sfs.String("username", "", "the username (lower-case letters, digits, . _ @ -)")
+		pass := sfs.String("password", "", "the password (8-250 characters)")
+		role := sfs.String("role", "default", "default, manager or admin")
+		if err := parse(e, sfs, rest); err != nil {
+			return err
+		}
+		if *name == "" || *pass == "" {
+			sfs.Usage()
+			return errUsage
+		}
+		return withApp(ctx, e, func(app *anythingllm.App) error {
+			u, err := app.CreateUser(ctx, &anythingllm.NewUserRequest{Username: *name, Password: *pass, Role: *role})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "user %q (%s) has id %d\n", u.Username, u.Role, u.ID)
 			return nil
 		})
 	case "list":
