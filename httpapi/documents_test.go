@@ -23,7 +23,7 @@ import (
 )
 
 func ragDeps() anythingllm.Deps {
-	return anythingllm.Deps{Vectors: flatvec.New(nil), Embedder: native.New(), Tokenizer: tokenizer.New(), Parser: collector.New()}
+	return anythingllm.Deps{Vectors: flatvec.New(nil), Embedder: native.New(), Tokenizer: tokenizer.New(), Parser: collector.New(nil)}
 }
 
 func ragEnv(t *testing.T) *httpapitest.Env {

@@ -119,7 +119,12 @@ func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
 }
 
 // provideParser is the collector for binary formats (office, EPUB, mail, PDF).
-func provideParser() *collector.Collector { return collector.New() }
+func provideParser(cfg *Config) (*collector.Collector, func()) {
+	// The PDF engine's compiled WebAssembly is cached under STORAGE_DIR, so
+	// only the first PDF ever parsed pays the ~4 s compile.
+	c := collector.New(&collector.Options{CacheDir: filepath.Join(cfg.StorageDir, "cache", "wazero")})
+	return c, func() { _ = c.Close() }
+}
 
 // provideTokenizer is the offline cl100k_base tokenizer.
 func provideTokenizer() *tokenizer.Tokenizer { return tokenizer.New() }

@@ -46,9 +46,10 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
-	collector := provideParser()
-	v, cleanup4, err := provideFileRoots(cfg)
+	collector, cleanup4 := provideParser(cfg)
+	v, cleanup5, err := provideFileRoots(cfg)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -68,6 +69,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 	options := provideOptions(cfg)
 	app, err := anythingllm.New(deps, options)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -75,6 +77,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		return nil, nil, err
 	}
 	return app, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
