@@ -17,11 +17,8 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
 
-// tempPrefix marks files being written; List hides them.
-const tempPrefix = ".tmp-"
-
-// FSOptions tune NewFS. A nil *FSOptions means the defaults.
-type FSOptions struct {
+// Options tune NewFS. A nil *Options means the defaults.
+type Options struct {
 	// NoSync skips fsync before rename: faster, but a power loss (not a
 	// process crash) may leave an empty file. Default false.
 	NoSync bool
@@ -32,11 +29,12 @@ type FSOptions struct {
 type FS struct {
 	root *os.Root
 	dir  string
-	opts FSOptions
+	opts Options
 }
 
-// NewFS opens (creating if needed) the folder dir as a blob store.
-func NewFS(dir string, opts *FSOptions) (*FS, error) {
+// NewFS opens (creating if needed) the folder dir as a blob store. Close it
+// when done.
+func NewFS(dir string, opts *Options) (*FS, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -63,16 +61,32 @@ func mapFSErr(err error, key string) error {
 		return nil
 	case errors.Is(err, fs.ErrNotExist):
 		return notFound(key)
+	case errors.Is(err, syscall.ENOTEMPTY): // before ErrExist, which matches it too
+		return anythingllm.WrapError(anythingllm.FailedPrecondition, err, "%s is not empty", quoteShort(key))
 	case errors.Is(err, fs.ErrExist):
 		return anythingllm.WrapError(anythingllm.AlreadyExists, err, "%s already exists", quoteShort(key))
-	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EISDIR):
-		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "%s is not a file", quoteShort(key))
-	case errors.Is(err, syscall.ENOTEMPTY):
-		return anythingllm.WrapError(anythingllm.FailedPrecondition, err, "%s is not empty", quoteShort(key))
+	case errors.Is(err, syscall.EISDIR):
+		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "%s is a folder", quoteShort(key))
+	case errors.Is(err, syscall.ENOTDIR):
+		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "%s: a file stands where a folder is needed", quoteShort(key))
 	case strings.Contains(err.Error(), "path escapes from parent"):
 		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid name %s: it leads outside the store", quoteShort(key))
 	}
 	return anythingllm.WrapError(anythingllm.Unavailable, err, "file storage error")
+}
+
+// mkdirs creates folder dir for key. A file in the way is the caller's
+// mistake (InvalidArgument), not a name clash: os.Root reports it as
+// "exists".
+func (f *FS) mkdirs(dir, key string) error {
+	if dir == "." || dir == "" {
+		return nil
+	}
+	err := f.root.MkdirAll(dir, 0o700)
+	if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTDIR) {
+		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "%s: a file stands where a folder is needed", quoteShort(key))
+	}
+	return mapFSErr(err, key)
 }
 
 // Put writes r to key atomically: a temp file in the same folder, fsync,
@@ -82,14 +96,12 @@ func (f *FS) Put(ctx context.Context, key string, r io.Reader) error {
 		return err
 	}
 	dir := path.Dir(key)
-	if dir != "." {
-		if err := f.root.MkdirAll(dir, 0o700); err != nil {
-			return mapFSErr(err, key)
-		}
+	if err := f.mkdirs(dir, key); err != nil {
+		return err
 	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
-	tmp := path.Join(dir, tempPrefix+hex.EncodeToString(rnd[:]))
+	tmp := path.Join(dir, TempPrefix+hex.EncodeToString(rnd[:]))
 	file, err := f.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return mapFSErr(err, key)
@@ -120,6 +132,9 @@ func (f *FS) Put(ctx context.Context, key string, r io.Reader) error {
 		return mapFSErr(err, key)
 	}
 	if err := f.root.Rename(tmp, key); err != nil {
+		if st, serr := f.root.Lstat(key); serr == nil && st.IsDir() {
+			return anythingllm.WrapError(anythingllm.InvalidArgument, err, "%s is a folder", quoteShort(key))
+		}
 		return mapFSErr(err, key)
 	}
 	ok = true
@@ -156,6 +171,10 @@ func (f *FS) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if st.IsDir() {
 		file.Close()
 		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%s is a folder", quoteShort(key))
+	}
+	if !st.Mode().IsRegular() { // a device or FIFO planted inside the root
+		file.Close()
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a file", quoteShort(key))
 	}
 	return file, nil
 }
@@ -196,7 +215,13 @@ func (f *FS) DeleteAll(ctx context.Context, key string) error {
 	return mapFSErr(err, key)
 }
 
-// Move renames from to to, refusing to overwrite.
+// Move renames the file from to to, refusing to overwrite. The target is
+// claimed with a hard link, which the kernel refuses atomically when the
+// name exists, so two concurrent Moves (or a Put) to one name cannot
+// silently replace each other; the old name is removed after. On a file
+// system without hard links it falls back to check-then-rename. A crash
+// between the two steps leaves both names holding the same bytes, never
+// neither.
 func (f *FS) Move(ctx context.Context, from, to string) error {
 	if err := ValidKey(from); err != nil {
 		return err
@@ -204,18 +229,47 @@ func (f *FS) Move(ctx context.Context, from, to string) error {
 	if err := ValidKey(to); err != nil {
 		return err
 	}
-	if _, err := f.root.Lstat(from); err != nil {
+	st, err := f.root.Lstat(from)
+	if err != nil {
 		return mapFSErr(err, from)
 	}
-	if _, err := f.root.Lstat(to); err == nil {
-		return anythingllm.Errorf(anythingllm.AlreadyExists, "%s already exists", quoteShort(to))
+	if st.IsDir() {
+		return anythingllm.Errorf(anythingllm.InvalidArgument, "%s is a folder", quoteShort(from))
 	}
-	if dir := path.Dir(to); dir != "." {
-		if err := f.root.MkdirAll(dir, 0o700); err != nil {
-			return mapFSErr(err, to)
+	if !st.Mode().IsRegular() {
+		return anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a file", quoteShort(from))
+	}
+	if err := f.mkdirs(path.Dir(to), to); err != nil {
+		return err
+	}
+	err = f.root.Link(from, to)
+	switch {
+	case err == nil:
+		if err := f.root.Remove(from); err != nil {
+			_ = f.root.Remove(to) // undo: keep exactly one name
+			return mapFSErr(err, from)
+		}
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return anythingllm.WrapError(anythingllm.AlreadyExists, err, "%s already exists", quoteShort(to))
+	case noHardLinks(err):
+		if _, err := f.root.Lstat(to); err == nil {
+			return anythingllm.Errorf(anythingllm.AlreadyExists, "%s already exists", quoteShort(to))
+		}
+		return mapFSErr(f.root.Rename(from, to), from)
+	}
+	return mapFSErr(err, to)
+}
+
+// noHardLinks reports whether a link error means the file system does not
+// support hard links (FAT, some network and FUSE file systems).
+func noHardLinks(err error) bool {
+	for _, e := range []error{syscall.EPERM, syscall.ENOTSUP, syscall.EOPNOTSUPP, syscall.ENOSYS, syscall.EXDEV, syscall.EMLINK} {
+		if errors.Is(err, e) {
+			return true
 		}
 	}
-	return mapFSErr(f.root.Rename(from, to), from)
+	return false
 }
 
 // MkdirAll creates a folder and its parents.
@@ -223,7 +277,7 @@ func (f *FS) MkdirAll(ctx context.Context, key string) error {
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	return mapFSErr(f.root.MkdirAll(key, 0o700), key)
+	return f.mkdirs(key, key)
 }
 
 // List yields the direct children of prefix, sorted by key.
@@ -242,6 +296,11 @@ func (f *FS) List(ctx context.Context, prefix string) iter.Seq2[anythingllm.Blob
 			yield(anythingllm.BlobInfo{}, mapFSErr(err, prefix))
 			return
 		}
+		if st, err := dir.Stat(); err == nil && !st.IsDir() {
+			dir.Close()
+			yield(anythingllm.BlobInfo{}, anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a folder", quoteShort(prefix)))
+			return
+		}
 		entries, err := dir.ReadDir(-1)
 		dir.Close()
 		if err != nil {
@@ -250,7 +309,7 @@ func (f *FS) List(ctx context.Context, prefix string) iter.Seq2[anythingllm.Blob
 		}
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), tempPrefix) || e.Type()&fs.ModeSymlink != 0 {
+			if strings.HasPrefix(e.Name(), TempPrefix) || e.Type()&fs.ModeSymlink != 0 {
 				continue
 			}
 			info, err := e.Info()

@@ -7,6 +7,7 @@ package blobstore
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
@@ -14,10 +15,25 @@ import (
 // MaxKeyLen bounds a key's length in bytes.
 const MaxKeyLen = 1024
 
-// ValidKey checks a blob key: a relative, slash-separated path with no
-// empty, "." or ".." parts, no backslash, NUL or control characters, no
-// percent-encoded separators or dots, and no drive letter. The error is
-// ErrInvalidArgument and never echoes the key's bytes beyond a short quote.
+// MaxSegmentLen bounds one path segment in bytes (the common file-system
+// limit for a file name).
+const MaxSegmentLen = 255
+
+// TempPrefix starts the names of files being written by FS.Put. Such names
+// are reserved: ValidKey refuses them, so a key can never reach a half
+// written file and List never has to guess.
+const TempPrefix = ".blobtmp-"
+
+// ValidKey checks a blob key: valid UTF-8, relative, slash-separated, with
+// no empty, "." or ".." segments, no backslash, NUL or control characters,
+// no percent-encoded dot, slash, backslash or NUL (a later decoding step
+// could turn them into traversal), no drive letter, no segment starting
+// with TempPrefix, at most MaxKeyLen bytes and MaxSegmentLen per segment.
+// The error is ErrInvalidArgument and quotes at most a short, sanitised
+// prefix of the key.
+//
+// Both stores call it before touching anything; callers that build keys
+// from user input may call it early for a clean error.
 func ValidKey(key string) error {
 	bad := func(why string) error {
 		return anythingllm.Errorf(anythingllm.InvalidArgument, "invalid name %s: %s", quoteShort(key), why)
@@ -33,6 +49,8 @@ func ValidKey(key string) error {
 		return bad("backslashes are not allowed")
 	case len(key) >= 2 && key[1] == ':':
 		return bad("drive letters are not allowed")
+	case !utf8.ValidString(key):
+		return bad("not valid UTF-8")
 	}
 	lower := strings.ToLower(key)
 	for _, enc := range []string{"%2e", "%2f", "%5c", "%00"} {
@@ -52,8 +70,11 @@ func ValidKey(key string) error {
 		case ".", "..":
 			return bad("relative path segments are not allowed")
 		}
-		if len(part) > 255 {
+		if len(part) > MaxSegmentLen {
 			return bad("a path segment is longer than 255 bytes")
+		}
+		if strings.HasPrefix(part, TempPrefix) {
+			return bad("names starting with " + TempPrefix + " are reserved")
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"iter"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -16,43 +15,57 @@ import (
 )
 
 type memBlob struct {
-	data    []byte
+	data    []byte // never modified after Put: readers share it
 	modTime time.Time
 }
 
-// Memory keeps blobs in memory. Folders exist implicitly above every blob,
-// and explicitly after MkdirAll. It is safe for concurrent use.
+// Memory keeps blobs in memory with the same semantics as FS: folders
+// exist above every blob (created implicitly, as FS's Put does) and after
+// MkdirAll, and stay until deleted. It is safe for concurrent use.
 type Memory struct {
 	mu    sync.RWMutex
 	blobs map[string]memBlob
-	dirs  map[string]bool
+	dirs  map[string]time.Time // every folder, implicit or explicit; "" is implied
 }
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{blobs: map[string]memBlob{}, dirs: map[string]bool{}}
+	return &Memory{blobs: map[string]memBlob{}, dirs: map[string]time.Time{}}
 }
 
 func (m *Memory) isDir(key string) bool {
-	if key == "" || m.dirs[key] {
+	if key == "" {
 		return true
 	}
-	p := key + "/"
-	for k := range m.blobs {
-		if strings.HasPrefix(k, p) {
-			return true
+	_, ok := m.dirs[key]
+	return ok
+}
+
+// checkParents fails if a blob stands where one of key's folders would go.
+func (m *Memory) checkParents(key string) error {
+	for d := path.Dir(key); d != "."; d = path.Dir(d) {
+		if _, ok := m.blobs[d]; ok {
+			return anythingllm.Errorf(anythingllm.InvalidArgument, "%s: a file stands where a folder is needed", quoteShort(key))
 		}
 	}
-	return false
+	return nil
 }
 
-func (m *Memory) addParents(key string) {
-	for d := path.Dir(key); d != "."; d = path.Dir(d) {
-		m.dirs[d] = true
+// addDirs records key's parent folders (and key itself if self).
+func (m *Memory) addDirs(key string, self bool, now time.Time) {
+	d := key
+	if !self {
+		d = path.Dir(key)
+	}
+	for ; d != "." && d != ""; d = path.Dir(d) {
+		if _, ok := m.dirs[d]; ok {
+			return // its parents exist too
+		}
+		m.dirs[d] = now
 	}
 }
 
-// Put stores a copy of r's bytes.
+// Put stores a copy of r's bytes; nothing is visible until r is drained.
 func (m *Memory) Put(ctx context.Context, key string, r io.Reader) error {
 	if err := ValidKey(key); err != nil {
 		return err
@@ -62,6 +75,9 @@ func (m *Memory) Put(ctx context.Context, key string, r io.Reader) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if anythingllm.Code(err) != anythingllm.Unknown {
+			return err
+		}
 		return anythingllm.WrapError(anythingllm.Unavailable, err, "writing %s failed", quoteShort(key))
 	}
 	m.mu.Lock()
@@ -69,17 +85,16 @@ func (m *Memory) Put(ctx context.Context, key string, r io.Reader) error {
 	if m.isDir(key) {
 		return anythingllm.Errorf(anythingllm.InvalidArgument, "%s is a folder", quoteShort(key))
 	}
-	for d := path.Dir(key); d != "."; d = path.Dir(d) {
-		if _, ok := m.blobs[d]; ok {
-			return anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a folder", quoteShort(d))
-		}
+	if err := m.checkParents(key); err != nil {
+		return err
 	}
-	m.addParents(key)
-	m.blobs[key] = memBlob{data: data, modTime: time.Now().UTC()}
+	now := time.Now().UTC()
+	m.addDirs(key, false, now)
+	m.blobs[key] = memBlob{data: data, modTime: now}
 	return nil
 }
 
-// Open returns a reader over a snapshot of the blob.
+// Open returns a reader over the blob as it is now.
 func (m *Memory) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ValidKey(key); err != nil {
 		return nil, err
@@ -96,7 +111,7 @@ func (m *Memory) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(b.data)), nil
 }
 
-// Stat describes key.
+// Stat describes key; "" is the root folder.
 func (m *Memory) Stat(ctx context.Context, key string) (anythingllm.BlobInfo, error) {
 	if err := validDir(key); err != nil {
 		return anythingllm.BlobInfo{}, err
@@ -107,9 +122,25 @@ func (m *Memory) Stat(ctx context.Context, key string) (anythingllm.BlobInfo, er
 		return anythingllm.BlobInfo{Key: key, Size: int64(len(b.data)), ModTime: b.modTime}, nil
 	}
 	if m.isDir(key) {
-		return anythingllm.BlobInfo{Key: key, IsDir: true}, nil
+		return anythingllm.BlobInfo{Key: key, IsDir: true, ModTime: m.dirs[key]}, nil
 	}
 	return anythingllm.BlobInfo{}, notFound(key)
+}
+
+// hasChildren reports whether anything lives below folder key.
+func (m *Memory) hasChildren(key string) bool {
+	p := key + "/"
+	for k := range m.blobs {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	for d := range m.dirs {
+		if strings.HasPrefix(d, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Delete removes a blob or an empty folder.
@@ -126,16 +157,8 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 	if !m.isDir(key) {
 		return notFound(key)
 	}
-	p := key + "/"
-	for k := range m.blobs {
-		if strings.HasPrefix(k, p) {
-			return anythingllm.Errorf(anythingllm.FailedPrecondition, "%s is not empty", quoteShort(key))
-		}
-	}
-	for d := range m.dirs {
-		if strings.HasPrefix(d, p) {
-			return anythingllm.Errorf(anythingllm.FailedPrecondition, "%s is not empty", quoteShort(key))
-		}
+	if m.hasChildren(key) {
+		return anythingllm.Errorf(anythingllm.FailedPrecondition, "%s is not empty", quoteShort(key))
 	}
 	delete(m.dirs, key)
 	return nil
@@ -164,7 +187,7 @@ func (m *Memory) DeleteAll(ctx context.Context, key string) error {
 	return nil
 }
 
-// Move renames a blob, refusing to overwrite.
+// Move renames a blob, refusing to overwrite; folders cannot be moved.
 func (m *Memory) Move(ctx context.Context, from, to string) error {
 	if err := ValidKey(from); err != nil {
 		return err
@@ -176,18 +199,24 @@ func (m *Memory) Move(ctx context.Context, from, to string) error {
 	defer m.mu.Unlock()
 	b, ok := m.blobs[from]
 	if !ok {
+		if m.isDir(from) {
+			return anythingllm.Errorf(anythingllm.InvalidArgument, "%s is a folder", quoteShort(from))
+		}
 		return notFound(from)
 	}
 	if _, exists := m.blobs[to]; exists || m.isDir(to) {
 		return anythingllm.Errorf(anythingllm.AlreadyExists, "%s already exists", quoteShort(to))
 	}
+	if err := m.checkParents(to); err != nil {
+		return err
+	}
 	delete(m.blobs, from)
-	m.addParents(to)
+	m.addDirs(to, false, time.Now().UTC())
 	m.blobs[to] = b
 	return nil
 }
 
-// MkdirAll creates a folder and its parents.
+// MkdirAll creates a folder and its parents; an existing folder is fine.
 func (m *Memory) MkdirAll(ctx context.Context, key string) error {
 	if err := ValidKey(key); err != nil {
 		return err
@@ -195,59 +224,68 @@ func (m *Memory) MkdirAll(ctx context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.blobs[key]; ok {
-		return anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a folder", quoteShort(key))
+		return anythingllm.Errorf(anythingllm.InvalidArgument, "%s: a file stands where a folder is needed", quoteShort(key))
 	}
-	m.dirs[key] = true
-	m.addParents(key)
+	if err := m.checkParents(key); err != nil {
+		return err
+	}
+	m.addDirs(key, true, time.Now().UTC())
 	return nil
 }
 
-// List yields the direct children of prefix, sorted by key.
+// List yields the direct children of prefix, sorted by key, from a
+// snapshot taken when iteration starts.
 func (m *Memory) List(ctx context.Context, prefix string) iter.Seq2[anythingllm.BlobInfo, error] {
 	return func(yield func(anythingllm.BlobInfo, error) bool) {
 		if err := validDir(prefix); err != nil {
 			yield(anythingllm.BlobInfo{}, err)
 			return
 		}
-		m.mu.RLock()
-		if prefix != "" && !m.isDir(prefix) {
-			m.mu.RUnlock()
-			if _, ok := m.blobs[prefix]; ok {
-				yield(anythingllm.BlobInfo{}, anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a folder", quoteShort(prefix)))
-			} else {
-				yield(anythingllm.BlobInfo{}, notFound(prefix))
-			}
+		children, err := m.children(prefix)
+		if err != nil {
+			yield(anythingllm.BlobInfo{}, err)
 			return
 		}
-		p := prefix
-		if p != "" {
-			p += "/"
-		}
-		children := map[string]anythingllm.BlobInfo{}
-		add := func(k string, b *memBlob) {
-			rest, ok := strings.CutPrefix(k, p)
-			if !ok || rest == "" {
+		for _, c := range children {
+			if err := ctx.Err(); err != nil {
+				yield(anythingllm.BlobInfo{}, err)
 				return
 			}
-			name, _, deeper := strings.Cut(rest, "/")
-			key := p + name
-			if deeper || b == nil {
-				children[key] = anythingllm.BlobInfo{Key: key, IsDir: true}
-				return
-			}
-			children[key] = anythingllm.BlobInfo{Key: key, Size: int64(len(b.data)), ModTime: b.modTime}
-		}
-		for k, b := range m.blobs {
-			add(k, &b)
-		}
-		for d := range m.dirs {
-			add(d, nil)
-		}
-		m.mu.RUnlock()
-		for _, k := range slices.Sorted(maps.Keys(children)) {
-			if !yield(children[k], nil) {
+			if !yield(c, nil) {
 				return
 			}
 		}
 	}
+}
+
+func (m *Memory) children(prefix string) ([]anythingllm.BlobInfo, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if !m.isDir(prefix) {
+		if _, ok := m.blobs[prefix]; ok {
+			return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%s is not a folder", quoteShort(prefix))
+		}
+		return nil, notFound(prefix)
+	}
+	p := prefix
+	if p != "" {
+		p += "/"
+	}
+	var out []anythingllm.BlobInfo
+	direct := func(k string) bool {
+		rest, ok := strings.CutPrefix(k, p)
+		return ok && rest != "" && !strings.Contains(rest, "/")
+	}
+	for k, b := range m.blobs {
+		if direct(k) {
+			out = append(out, anythingllm.BlobInfo{Key: k, Size: int64(len(b.data)), ModTime: b.modTime})
+		}
+	}
+	for d, t := range m.dirs {
+		if direct(d) {
+			out = append(out, anythingllm.BlobInfo{Key: d, IsDir: true, ModTime: t})
+		}
+	}
+	slices.SortFunc(out, func(a, b anythingllm.BlobInfo) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
 }

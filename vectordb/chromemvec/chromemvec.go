@@ -10,7 +10,6 @@ package chromemvec
 import (
 	"context"
 	"runtime"
-	"sort"
 	"sync"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -55,37 +54,48 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 	return nil, anythingllm.Errorf(anythingllm.Internal, "chromemvec embeds nothing itself")
 }
 
+// Upsert adds records, replacing any with the same ID. A batch with a bad
+// vector is refused whole. chromem-go gets only IDs and vectors; text and
+// metadata stay in the adapter.
 func (s *Store) Upsert(ctx context.Context, name string, records []anythingllm.VectorRecord) error {
 	if len(records) == 0 {
 		return nil
 	}
-	docs := make([]chromem.Document, len(records))
+	vecs, err := vecmath.NormalizedAll(records)
+	if err != nil {
+		return err
+	}
+	// chromem-go adds a batch concurrently, so of two records with one ID
+	// either could win; keep only the last, as the other stores do.
+	last := make(map[string]int, len(records))
 	for i, r := range records {
-		v, err := vecmath.Normalized(r.Vector)
-		if err != nil {
-			return err
+		last[r.ID] = i
+	}
+	docs := make([]chromem.Document, 0, len(last))
+	for i, r := range records {
+		if last[r.ID] == i {
+			docs = append(docs, chromem.Document{ID: r.ID, Embedding: vecs[i]})
 		}
-		if len(v) != len(records[0].Vector) {
-			return vecmath.DimMismatch(len(v), len(records[0].Vector))
-		}
-		docs[i] = chromem.Document{ID: r.ID, Metadata: map[string]string{"docId": r.DocID}, Embedding: v, Content: r.Text}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.ns[name]
+	if n != nil && n.dim != len(vecs[0]) {
+		return vecmath.DimMismatch(len(vecs[0]), n.dim)
+	}
 	if n == nil {
 		col, err := s.db.GetOrCreateCollection(name, nil, noEmbedding)
 		if err != nil {
 			return anythingllm.WrapError(anythingllm.Internal, err, "creating the vector collection failed")
 		}
-		n = &namespace{col: col, dim: len(docs[0].Embedding), meta: map[string]anythingllm.VectorRecord{}}
+		n = &namespace{col: col, dim: len(vecs[0]), meta: map[string]anythingllm.VectorRecord{}}
 		s.ns[name] = n
 	}
-	if n.dim != len(docs[0].Embedding) {
-		return vecmath.DimMismatch(len(docs[0].Embedding), n.dim)
-	}
-	if err := n.col.AddDocuments(ctx, docs, s.opts.Concurrency); err != nil {
-		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "adding vectors failed")
+	// Not cancelable: chromem-go would keep part of the batch, and the
+	// adapter's own records would disagree with it. It is an in-memory
+	// insert, quick either way.
+	if err := n.col.AddDocuments(context.WithoutCancel(ctx), docs, s.opts.Concurrency); err != nil {
+		return anythingllm.WrapError(anythingllm.Internal, err, "adding vectors failed")
 	}
 	for _, r := range records {
 		m := vecmath.CopyRecord(r)
@@ -95,49 +105,60 @@ func (s *Store) Upsert(ctx context.Context, name string, records []anythingllm.V
 	return nil
 }
 
+// Query asks chromem-go for the best k, plus as many more as the excluded
+// documents have chunks, so that filtering can never leave fewer than k
+// that exist; chromem-go refuses to return more than the collection holds.
+// MinScore is applied to chromem-go's similarity, which is the cosine.
 func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQuery) ([]anythingllm.VectorMatch, error) {
-	qv, err := vecmath.Normalized(q.Vector)
+	qv, err := vecmath.QueryVector(q)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := s.ns[name]
-	if n == nil || n.col.Count() == 0 {
+	if n == nil {
 		return nil, nil
 	}
 	if len(qv) != n.dim {
 		return nil, vecmath.DimMismatch(len(qv), n.dim)
 	}
-	k := vecmath.TopKOf(q.TopK)
-	want := k
-	if len(q.ExcludeDocIDs) > 0 || q.MinScore > -1 {
-		want = n.col.Count() // filters apply after chromem's ranking
+	count := n.col.Count()
+	if count == 0 {
+		return nil, nil
 	}
-	want = min(want, n.col.Count()) // chromem refuses n > count
-	res, err := n.col.QueryEmbedding(ctx, qv, want, nil, nil)
+	k := vecmath.TopKOf(q.TopK)
+	exclude := vecmath.ExcludeSet(q.ExcludeDocIDs)
+	want := k
+	if exclude != nil {
+		for _, m := range n.meta {
+			if _, skip := exclude[m.DocID]; skip {
+				want++
+			}
+		}
+	}
+	res, err := n.col.QueryEmbedding(ctx, qv, min(want, count), nil, nil)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, anythingllm.WrapError(anythingllm.Internal, err, "vector query failed")
 	}
-	exclude := map[string]bool{}
-	for _, d := range q.ExcludeDocIDs {
-		exclude[d] = true
-	}
-	out := make([]anythingllm.VectorMatch, 0, k)
+	out := make([]anythingllm.VectorMatch, 0, min(k, len(res)))
 	for _, r := range res {
 		m := n.meta[r.ID]
-		if exclude[m.DocID] || r.Similarity < q.MinScore {
+		if _, skip := exclude[m.DocID]; skip || r.Similarity < q.MinScore {
 			continue
 		}
 		out = append(out, anythingllm.VectorMatch{VectorRecord: vecmath.CopyRecord(m), Score: r.Similarity, Distance: 1 - r.Similarity})
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	if len(out) > k {
-		out = out[:k]
+		if len(out) == k {
+			break
+		}
 	}
 	return out, nil
 }
 
+// DeleteDocument removes every chunk of docID.
 func (s *Store) DeleteDocument(ctx context.Context, name, docID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -163,6 +184,8 @@ func (s *Store) DeleteDocument(ctx context.Context, name, docID string) error {
 	return nil
 }
 
+// DeleteNamespace drops a namespace's collection; an unknown one is not an
+// error.
 func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -176,6 +199,7 @@ func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 	return nil
 }
 
+// Count returns a namespace's size, ErrNotFound if it does not exist.
 func (s *Store) Count(ctx context.Context, name string) (int, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -186,6 +210,7 @@ func (s *Store) Count(ctx context.Context, name string) (int, error) {
 	return n.col.Count(), nil
 }
 
+// Total counts the chunks of every namespace.
 func (s *Store) Total(ctx context.Context) (int, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -196,4 +221,13 @@ func (s *Store) Total(ctx context.Context) (int, error) {
 	return t, nil
 }
 
-func (s *Store) Close() error { return nil }
+// Close drops every collection.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name := range s.ns {
+		_ = s.db.DeleteCollection(name)
+	}
+	s.ns = map[string]*namespace{}
+	return nil
+}

@@ -1,6 +1,10 @@
 // Package memvec is the reference vector index: a map and a mutex, plain
 // loops, nothing clever. Use it to check other implementations and in unit
-// tests; flatvec is faster.
+// tests; flatvec is much faster.
+//
+// Like every index here it stores vectors at unit length, so Score is the
+// cosine similarity and Distance = 1 - Score. Matches carry ID, DocID, Text
+// and a copy of Metadata, but no Vector.
 package memvec
 
 import (
@@ -26,31 +30,38 @@ type Store struct {
 // New returns an empty index.
 func New() *Store { return &Store{ns: map[string]*namespace{}} }
 
+// Upsert adds records, replacing any with the same ID. A batch with a bad
+// vector is refused whole.
 func (s *Store) Upsert(ctx context.Context, name string, records []anythingllm.VectorRecord) error {
+	if len(records) == 0 {
+		return nil
+	}
+	vecs, err := vecmath.NormalizedAll(records)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.ns[name]
-	for _, r := range records {
-		v, err := vecmath.Normalized(r.Vector)
-		if err != nil {
-			return err
-		}
-		if n == nil {
-			n = &namespace{dim: len(v), recs: map[string]anythingllm.VectorRecord{}}
-			s.ns[name] = n
-		}
-		if len(v) != n.dim {
-			return vecmath.DimMismatch(len(v), n.dim)
-		}
+	if n != nil && n.dim != len(vecs[0]) {
+		return vecmath.DimMismatch(len(vecs[0]), n.dim)
+	}
+	if n == nil {
+		n = &namespace{dim: len(vecs[0]), recs: map[string]anythingllm.VectorRecord{}}
+		s.ns[name] = n
+	}
+	for i, r := range records {
 		r = vecmath.CopyRecord(r)
-		r.Vector = v
+		r.Vector = vecs[i]
 		n.recs[r.ID] = r
 	}
 	return nil
 }
 
+// Query scores every record with a plain loop and sorts them all. Ties
+// are broken by ID. Matches carry no Vector.
 func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQuery) ([]anythingllm.VectorMatch, error) {
-	qv, err := vecmath.Normalized(q.Vector)
+	qv, err := vecmath.QueryVector(q)
 	if err != nil {
 		return nil, err
 	}
@@ -63,13 +74,10 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 	if len(qv) != n.dim {
 		return nil, vecmath.DimMismatch(len(qv), n.dim)
 	}
+	exclude := vecmath.ExcludeSet(q.ExcludeDocIDs)
 	var out []anythingllm.VectorMatch
 	for _, r := range n.recs {
-		skip := false
-		for _, d := range q.ExcludeDocIDs {
-			skip = skip || d == r.DocID
-		}
-		if skip {
+		if _, skip := exclude[r.DocID]; skip {
 			continue
 		}
 		var dot float32
@@ -79,7 +87,7 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 		if dot < q.MinScore {
 			continue
 		}
-		m := anythingllm.VectorMatch{VectorRecord: vecmath.CopyRecord(r), Score: dot, Distance: 1 - dot}
+		m := anythingllm.VectorMatch{VectorRecord: r, Score: dot, Distance: 1 - dot}
 		m.Vector = nil
 		out = append(out, m)
 	}
@@ -92,9 +100,14 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 	if k := vecmath.TopKOf(q.TopK); len(out) > k {
 		out = out[:k]
 	}
+	for i := range out {
+		out[i].VectorRecord = vecmath.CopyRecord(out[i].VectorRecord)
+		out[i].Vector = nil
+	}
 	return out, nil
 }
 
+// DeleteDocument removes every record of docID.
 func (s *Store) DeleteDocument(ctx context.Context, name, docID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,6 +121,7 @@ func (s *Store) DeleteDocument(ctx context.Context, name, docID string) error {
 	return nil
 }
 
+// DeleteNamespace drops a namespace; an unknown one is not an error.
 func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -115,6 +129,7 @@ func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 	return nil
 }
 
+// Count returns a namespace's size, ErrNotFound if it does not exist.
 func (s *Store) Count(ctx context.Context, name string) (int, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -125,6 +140,7 @@ func (s *Store) Count(ctx context.Context, name string) (int, error) {
 	return len(n.recs), nil
 }
 
+// Total counts the records of every namespace.
 func (s *Store) Total(ctx context.Context) (int, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -135,4 +151,10 @@ func (s *Store) Total(ctx context.Context) (int, error) {
 	return t, nil
 }
 
-func (s *Store) Close() error { return nil }
+// Close drops everything.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ns = map[string]*namespace{}
+	return nil
+}

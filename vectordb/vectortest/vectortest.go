@@ -35,7 +35,9 @@ func ids(ms []anythingllm.VectorMatch) []string {
 
 func near(a, b float32) bool { return math.Abs(float64(a-b)) < 1e-5 }
 
-// RunConformanceTests runs the suite; newStore returns an empty store.
+// RunConformanceTests runs the suite; newStore returns an empty store (the
+// suite closes it). The data are small: the suite takes well under a
+// second, also with -race. Results are compared with memvec, the reference.
 func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.VectorStore) {
 	mk := func(t *testing.T) anythingllm.VectorStore {
 		s := newStore(t)
@@ -98,14 +100,54 @@ func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.V
 	})
 	t.Run("UpsertReplaces", func(t *testing.T) {
 		s := mk(t)
-		must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("a", "d", 1, 0)}))
-		must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("a", "d", 0, 1)}))
-		if n, _ := s.Count(ctx, "ns"); n != 1 {
-			t.Fatalf("count after replace = %d", n)
+		must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("a", "d", 1, 0), rec("b", "d", 1, 1)}))
+		r := rec("a", "d2", 0, 1)
+		r.Text, r.Metadata = "new text", map[string]any{"title": "new"}
+		must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{r}))
+		if n, _ := s.Count(ctx, "ns"); n != 2 {
+			t.Fatalf("count after replace = %d, want 2", n)
 		}
-		ms, _ := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{0, 1}, TopK: 1})
+		ms, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{0, 1}, TopK: 1})
+		must(t, err)
+		if len(ms) != 1 || ms[0].ID != "a" || !near(ms[0].Score, 1) || ms[0].Text != "new text" || ms[0].DocID != "d2" || ms[0].Metadata["title"] != "new" {
+			t.Fatalf("replaced record not used: %+v", ms)
+		}
+		// The replaced chunk now belongs to d2: deleting d removes only b.
+		must(t, s.DeleteDocument(ctx, "ns", "d"))
+		ms, _ = s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{0, 1}, TopK: 10, MinScore: -1})
+		if !slices.Equal(ids(ms), []string{"a"}) {
+			t.Fatalf("after deleting the old document: %v", ids(ms))
+		}
+		// Duplicate IDs within one batch: the last one wins.
+		must(t, s.Upsert(ctx, "dup", []anythingllm.VectorRecord{rec("x", "d", 1, 0), rec("x", "d", 0, 1)}))
+		if n, _ := s.Count(ctx, "dup"); n != 1 {
+			t.Fatalf("count after a batch with a duplicate ID = %d, want 1", n)
+		}
+		ms, _ = s.Query(ctx, "dup", &anythingllm.VectorQuery{Vector: []float32{0, 1}, TopK: 1})
 		if len(ms) != 1 || !near(ms[0].Score, 1) {
-			t.Fatalf("replaced vector not used: %+v", ms)
+			t.Fatalf("duplicate in a batch: the last record did not win: %+v", ms)
+		}
+	})
+	t.Run("NoAliasing", func(t *testing.T) {
+		s := mk(t)
+		r := rec("a", "d", 1, 0)
+		must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{r, rec("b", "d", 0, 1)}))
+		r.Vector[0], r.Vector[1] = 0, 1 // the caller reuses its buffers
+		r.Metadata["title"] = "changed by caller"
+		q := []float32{1, 0}
+		ms, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: q, TopK: 2})
+		must(t, err)
+		if len(ms) == 0 || ms[0].ID != "a" || !near(ms[0].Score, 1) || ms[0].Metadata["title"] != "d" {
+			t.Fatalf("the store kept the caller's slices or map: %+v", ms)
+		}
+		ms[0].Metadata["title"] = "changed by reader"
+		if ms[0].Vector != nil {
+			ms[0].Vector[0] = -1
+		}
+		q[0] = 0 // the query buffer is the caller's too
+		ms, _ = s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{1, 0}, TopK: 1})
+		if len(ms) != 1 || ms[0].ID != "a" || !near(ms[0].Score, 1) || ms[0].Metadata["title"] != "d" {
+			t.Fatalf("a returned match aliases the store: %+v", ms)
 		}
 	})
 	t.Run("DeleteDocumentAndNamespaces", func(t *testing.T) {
@@ -136,6 +178,32 @@ func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.V
 		}
 		must(t, s.DeleteNamespace(ctx, "never"))
 	})
+	t.Run("NamespacesIsolated", func(t *testing.T) {
+		s := mk(t)
+		must(t, s.Upsert(ctx, "a", []anythingllm.VectorRecord{rec("1", "d", 1, 0), rec("2", "d", 0, 1)}))
+		must(t, s.Upsert(ctx, "b", []anythingllm.VectorRecord{rec("1", "d", 0, 0, 1)})) // same IDs, other dims
+		ms, err := s.Query(ctx, "b", &anythingllm.VectorQuery{Vector: []float32{0, 0, 1}, TopK: 10, MinScore: -1})
+		must(t, err)
+		if len(ms) != 1 || ms[0].ID != "1" || !near(ms[0].Score, 1) {
+			t.Fatalf("namespace b sees %+v", ms)
+		}
+		must(t, s.DeleteDocument(ctx, "b", "d"))
+		if n, err := s.Count(ctx, "a"); n != 2 || err != nil {
+			t.Fatalf("deleting in b changed a: %d %v", n, err)
+		}
+		if n, err := s.Count(ctx, "b"); n != 0 || err != nil {
+			t.Fatalf("Count of an emptied namespace = %d, %v, want 0, nil", n, err)
+		}
+		ms, err = s.Query(ctx, "b", &anythingllm.VectorQuery{Vector: []float32{0, 0, 1}})
+		if err != nil || len(ms) != 0 {
+			t.Fatalf("Query of an emptied namespace = %v, %v", ms, err)
+		}
+		must(t, s.DeleteNamespace(ctx, "b"))
+		must(t, s.Upsert(ctx, "b", []anythingllm.VectorRecord{rec("9", "d", 1, 1, 1, 1)})) // a new dimension after a drop
+		if tot, _ := s.Total(ctx); tot != 3 {
+			t.Fatalf("Total = %d, want 3", tot)
+		}
+	})
 	t.Run("BadVectors", func(t *testing.T) {
 		s := mk(t)
 		must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("a", "d", 1, 0)}))
@@ -149,11 +217,34 @@ func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.V
 				t.Errorf("%s: %v, want ErrInvalidArgument", name, err)
 			}
 		}
-		if _, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{1, 0, 0}}); !errors.Is(err, anythingllm.ErrInvalidArgument) {
-			t.Errorf("query wrong dims: %v", err)
+		for name, err := range map[string]error{
+			"upsert mixed dims": s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("c", "d", 0, 1), rec("b", "d", 1, 0, 0)}),
+			"upsert no ID":      s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("", "d", 0, 1)}),
+			"upsert bad last":   s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec("c", "d", 0, 1), rec("z", "d", 0, 0)}),
+			"new ns mixed dims": s.Upsert(ctx, "ns3", []anythingllm.VectorRecord{rec("c", "d", 0, 1), rec("b", "d", 1, 0, 0)}),
+		} {
+			if !errors.Is(err, anythingllm.ErrInvalidArgument) {
+				t.Errorf("%s: %v, want ErrInvalidArgument", name, err)
+			}
+		}
+		for name, q := range map[string]*anythingllm.VectorQuery{
+			"wrong dims": {Vector: []float32{1, 0, 0}},
+			"zero":       {Vector: []float32{0, 0}},
+			"empty":      {},
+			"NaN":        {Vector: []float32{float32(math.Inf(1)), 0}},
+			"nil":        nil,
+		} {
+			if _, err := s.Query(ctx, "ns", q); !errors.Is(err, anythingllm.ErrInvalidArgument) {
+				t.Errorf("query %s: %v, want ErrInvalidArgument", name, err)
+			}
 		}
 		if n, _ := s.Count(ctx, "ns"); n != 1 {
 			t.Fatalf("a refused upsert changed the namespace: %d", n)
+		}
+		for _, ns := range []string{"ns2", "ns3"} {
+			if _, err := s.Count(ctx, ns); !errors.Is(err, anythingllm.ErrNotFound) {
+				t.Errorf("a refused upsert created namespace %s: %v", ns, err)
+			}
 		}
 	})
 	t.Run("AgreesWithReference", func(t *testing.T) {
@@ -170,16 +261,30 @@ func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.V
 		}
 		must(t, s.Upsert(ctx, "ns", rs))
 		must(t, ref.Upsert(ctx, "ns", rs))
-		for range 20 {
+		for i := range 20 {
 			q := make([]float32, 64)
 			for j := range q {
 				q[j] = r.Float32()*2 - 1
 			}
-			got, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: q, TopK: 10, MinScore: -1})
+			vq := &anythingllm.VectorQuery{Vector: q, TopK: 10, MinScore: -1}
+			switch i % 4 {
+			case 1:
+				vq.ExcludeDocIDs = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+			case 2:
+				vq.MinScore, vq.TopK = 0.3, 1000 // only the few above 0.3 qualify
+			case 3:
+				vq.TopK = 0
+			}
+			got, err := s.Query(ctx, "ns", vq)
 			must(t, err)
-			want, _ := ref.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: q, TopK: 10, MinScore: -1})
+			want, _ := ref.Query(ctx, "ns", vq)
 			if !slices.Equal(ids(got), ids(want)) {
-				t.Fatalf("top 10 = %v, reference %v", ids(got), ids(want))
+				t.Fatalf("query %d: top = %v, reference %v", i, ids(got), ids(want))
+			}
+			for j := range got {
+				if !near(got[j].Score, want[j].Score) || !near(got[j].Distance, want[j].Distance) {
+					t.Fatalf("query %d rank %d: score %v, reference %v", i, j, got[j].Score, want[j].Score)
+				}
 			}
 		}
 	})
@@ -207,6 +312,20 @@ func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.V
 			}()
 		}
 		wg.Wait()
+		n, err := s.Count(ctx, "ns")
+		must(t, err)
+		ms, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{1, 1}, TopK: 1000, MinScore: -1})
+		must(t, err)
+		if len(ms) != n {
+			t.Fatalf("after concurrent writes Count = %d but a full query finds %d", n, len(ms))
+		}
+		seen := map[string]bool{}
+		for _, m := range ms {
+			if seen[m.ID] {
+				t.Fatalf("ID %s returned twice", m.ID)
+			}
+			seen[m.ID] = true
+		}
 	})
 }
 

@@ -33,6 +33,47 @@ func Normalized(v []float32) ([]float32, error) {
 	return out, nil
 }
 
+// QueryVector validates q and returns its vector at unit length.
+func QueryVector(q *anythingllm.VectorQuery) ([]float32, error) {
+	if q == nil {
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "missing vector query")
+	}
+	return Normalized(q.Vector)
+}
+
+// NormalizedAll validates and normalises a batch of records that must share
+// one dimension, before anything is stored, so a refused batch changes
+// nothing.
+func NormalizedAll(records []anythingllm.VectorRecord) ([][]float32, error) {
+	out := make([][]float32, len(records))
+	for i, r := range records {
+		if r.ID == "" {
+			return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "vector record %d has no ID", i)
+		}
+		v, err := Normalized(r.Vector)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && len(v) != len(out[0]) {
+			return nil, DimMismatch(len(v), len(out[0]))
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// ExcludeSet makes a lookup set of document IDs, nil when there are none.
+func ExcludeSet(ids []string) map[string]struct{} {
+	if len(ids) == 0 {
+		return nil
+	}
+	m := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		m[id] = struct{}{}
+	}
+	return m
+}
+
 // TopK keeps the k best (index, score) pairs.
 type TopK struct {
 	k int
