@@ -198,7 +198,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 			seen[r.ID] = true
 		}
 		for i := len(history) - 1; i >= 0 && len(results)+countBackfill(contexts, pinnedCount+len(results)) < topN; i-- {
-			for _, s := range history[i].sources {
+			for _, s := range history[i].sources() {
 				id, _ := s["id"].(string)
 				text, _ := s["text"].(string)
 				if _, scored := s["score"]; !scored || text == "" || seen[id] {
@@ -317,9 +317,41 @@ func (a *App) historyFilter(t *chatTurn) *ChatFilter {
 	return f
 }
 
+// pastTurn is one earlier exchange. Its stored response is decoded only
+// as far as its text; the sources are decoded when back-fill needs them,
+// which is rare, and decoding them on every turn made history the costliest
+// step of a chat.
 type pastTurn struct {
 	prompt, response string
-	sources          []Source
+	stored           string // the JSON response
+}
+
+func (p *pastTurn) sources() []Source {
+	var r struct {
+		Sources []Source `json:"sources"`
+	}
+	_ = json.Unmarshal([]byte(p.stored), &r)
+	return r.Sources
+}
+
+// storedText returns the "text" of a stored response. Responses are
+// written with "text" first (here and by AnythingLLM), so a decoder reads
+// that one value and stops; anything else is decoded in full.
+func storedText(stored string) string {
+	dec := json.NewDecoder(strings.NewReader(stored))
+	if t, err := dec.Token(); err == nil && t == json.Delim('{') {
+		if k, err := dec.Token(); err == nil && k == "text" {
+			var text string
+			if dec.Decode(&text) == nil {
+				return text
+			}
+		}
+	}
+	var r struct {
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal([]byte(stored), &r)
+	return r.Text
 }
 
 // storedResponse is the JSON kept in workspace_chats.response.
@@ -344,9 +376,7 @@ func (a *App) history(ctx context.Context, t *chatTurn, f *ChatFilter) ([]pastTu
 	}
 	out := make([]pastTurn, 0, len(chats))
 	for i := len(chats) - 1; i >= 0; i-- {
-		var r storedResponse
-		_ = json.Unmarshal([]byte(chats[i].Response), &r)
-		out = append(out, pastTurn{prompt: chats[i].Prompt, response: r.Text, sources: r.Sources})
+		out = append(out, pastTurn{prompt: chats[i].Prompt, response: storedText(chats[i].Response), stored: chats[i].Response})
 	}
 	return out, nil
 }
@@ -357,15 +387,12 @@ type pinnedDoc struct {
 }
 
 func (a *App) pinnedContext(ctx context.Context, w *Workspace) ([]pinnedDoc, error) {
-	docs, err := a.deps.Store.Documents().ListByWorkspace(ctx, w.ID)
+	docs, err := a.deps.Store.Documents().ListPinned(ctx, w.ID)
 	if err != nil {
 		return nil, err
 	}
 	var out []pinnedDoc
 	for _, d := range docs {
-		if !d.Pinned {
-			continue
-		}
 		doc, err := a.LoadDocument(ctx, d.Docpath)
 		if err != nil || doc.PageContent == "" {
 			continue

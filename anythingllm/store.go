@@ -72,6 +72,9 @@ type DocumentStore interface {
 	Add(ctx context.Context, d *WorkspaceDocument, vectors []VectorRecord) error
 	Get(ctx context.Context, workspaceID int64, docpath string) (*WorkspaceDocument, error)
 	ListByWorkspace(ctx context.Context, workspaceID int64) ([]WorkspaceDocument, error) // by id
+	// ListPinned lists a workspace's pinned documents, by id. Every chat
+	// asks, so it must not cost a scan of the workspace's documents.
+	ListPinned(ctx context.Context, workspaceID int64) ([]WorkspaceDocument, error)
 	// ListByDocpath lists every workspace's link to docpath.
 	ListByDocpath(ctx context.Context, docpath string) ([]WorkspaceDocument, error)
 	SetPinned(ctx context.Context, workspaceID int64, docpath string, pinned bool) error

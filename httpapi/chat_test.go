@@ -346,3 +346,33 @@ func TestChatWithoutLLMNamesTheProvider(t *testing.T) {
 		t.Fatalf("no LLM: %d %+v", st, out)
 	}
 }
+
+// Sources cited in earlier turns fill the context when a search finds
+// fewer than topN, as upstream's source back-fill does.
+func TestChatBackfillsSourcesFromHistory(t *testing.T) {
+	c := newChatEnv(t, nil, 0)
+	newWorkspace(t, c.Env, map[string]any{"name": "Kb", "topN": 2, "similarityThreshold": 0.3})
+	upload(t, c.Env, "/api/v1/document/upload", "billing.txt", "The billing service sends invoices on the first day of every month.", map[string]string{"addToWorkspaces": "kb"})
+	upload(t, c.Env, "/api/v1/document/upload", "birds.txt", "Penguins live in Antarctica and eat fish and krill.", map[string]string{"addToWorkspaces": "kb"})
+	_, first := c.chat(t, "/api/v1/workspace/kb/chat", map[string]any{"message": "billing service invoices month", "mode": "chat"})
+	if len(first.Sources) != 1 || !strings.Contains(first.Sources[0]["text"].(string), "invoices") {
+		t.Fatalf("first turn sources = %+v", first.Sources)
+	}
+	_, second := c.chat(t, "/api/v1/workspace/kb/chat", map[string]any{"message": "penguins antarctica fish krill", "mode": "chat"})
+	if len(second.Sources) != 1 || !strings.Contains(second.Sources[0]["text"].(string), "Penguins") {
+		t.Fatalf("second turn sources = %+v", second.Sources)
+	}
+	sys := c.fake.Requests()[1].Messages[0].Text()
+	if !strings.Contains(sys, "Penguins") || !strings.Contains(sys, "invoices") {
+		t.Fatalf("the second turn's context lacks the back-filled source: %q", sys)
+	}
+	// A workspace with topN 1 is full after its search: nothing is back-filled.
+	newWorkspace(t, c.Env, map[string]any{"name": "One", "topN": 1, "similarityThreshold": 0.3})
+	upload(t, c.Env, "/api/v1/document/upload", "billing2.txt", "The billing service sends invoices on the first day of every month.", map[string]string{"addToWorkspaces": "one"})
+	upload(t, c.Env, "/api/v1/document/upload", "birds2.txt", "Penguins live in Antarctica and eat fish and krill.", map[string]string{"addToWorkspaces": "one"})
+	c.chat(t, "/api/v1/workspace/one/chat", map[string]any{"message": "billing service invoices month", "mode": "chat"})
+	c.chat(t, "/api/v1/workspace/one/chat", map[string]any{"message": "penguins antarctica fish krill", "mode": "chat"})
+	if sys := c.fake.Requests()[3].Messages[0].Text(); strings.Contains(sys, "invoices") {
+		t.Fatalf("topN 1 back-filled anyway: %q", sys)
+	}
+}

@@ -47,8 +47,16 @@ type Options struct {
 
 // Store is an anythingllm.Store on a SQL database.
 type Store struct {
-	db       *bun.DB
+	db *bun.DB
+	// wdb takes every write. On a SQLite file it is a pool of one
+	// connection, so the process's writers queue in Go instead of
+	// sleeping in SQLite's busy handler (which backs off by up to 100 ms
+	// and made p99 latency under concurrent chats several times worse);
+	// SQLite admits one writer at a time anyway. Elsewhere it is db.
+	wdb      *bun.DB
 	idb      bun.IDB // db, or the transaction of a tx-bound Store
+	stmts    *stmtCache
+	chats    *chatCommitter // SQLite files only
 	postgres bool
 	inTx     bool
 }
@@ -77,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 10 * time.Second
 	}
-	s := &Store{}
+	s := &Store{stmts: &stmtCache{}}
 	if IsPostgresDSN(dsn) {
 		copts := []pgdriver.Option{pgdriver.WithDSN(dsn)}
 		if o.SearchPath != "" {
@@ -88,6 +96,7 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 			o.MaxOpenConns = 20
 		}
 		sqldb.SetMaxOpenConns(o.MaxOpenConns)
+		sqldb.SetMaxIdleConns(o.MaxOpenConns)
 		s.db = bun.NewDB(sqldb, pgdialect.New())
 		s.postgres = true
 	} else {
@@ -112,7 +121,8 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "foreign_keys(ON)")
 		q.Set("_txlock", "immediate")
-		sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
+		dsn := "file:" + path + "?" + q.Encode()
+		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
 		if err != nil {
 			return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
 		}
@@ -123,15 +133,61 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 			o.MaxOpenConns = 1 // every connection would get its own empty database
 		}
 		sqldb.SetMaxOpenConns(o.MaxOpenConns)
+		// database/sql keeps only 2 idle connections by default; the rest
+		// were closed after each use and reopened (with their pragmas) on
+		// the next, which cost more than the queries under load.
+		sqldb.SetMaxIdleConns(o.MaxOpenConns)
 		sqldb.SetConnMaxIdleTime(0)
 		s.db = bun.NewDB(sqldb, sqlitedialect.New())
+		if path != ":memory:" {
+			wsql, err := sql.Open(sqliteshim.ShimName, dsn)
+			if err != nil {
+				_ = s.db.Close()
+				return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
+			}
+			wsql.SetMaxOpenConns(1)
+			wsql.SetMaxIdleConns(1)
+			wsql.SetConnMaxIdleTime(0)
+			s.wdb = bun.NewDB(wsql, sqlitedialect.New())
+			s.chats = &chatCommitter{wdb: wsql}
+		}
+	}
+	if s.wdb == nil {
+		s.wdb = s.db
 	}
 	s.idb = s.db
-	if err := s.db.PingContext(ctx); err != nil {
-		_ = s.db.Close()
-		return nil, fmt.Errorf("bunstore: connecting: %w", err)
+	for _, db := range s.dbs() {
+		if err := db.PingContext(ctx); err != nil {
+			_ = s.closeDBs()
+			return nil, fmt.Errorf("bunstore: connecting: %w", err)
+		}
 	}
 	return s, nil
+}
+
+// dbs lists the distinct connection pools.
+func (s *Store) dbs() []*bun.DB {
+	if s.wdb == s.db {
+		return []*bun.DB{s.db}
+	}
+	return []*bun.DB{s.db, s.wdb}
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	for _, db := range s.dbs() {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// w is where a write goes: the transaction of a tx-bound Store, else the
+// writer pool.
+func (s *Store) w() bun.IDB {
+	if s.inTx {
+		return s.idb
+	}
+	return s.wdb
 }
 
 // DB returns the underlying bun database, for advanced use.
@@ -145,7 +201,11 @@ func (s *Store) Close() error {
 	if s.inTx {
 		return nil
 	}
-	return s.db.Close()
+	s.stmts.close()
+	if s.chats != nil {
+		s.chats.close()
+	}
+	return s.closeDBs()
 }
 
 // InTx runs fn in one transaction. Nested calls reuse the outer one.
@@ -153,8 +213,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) e
 	if s.inTx {
 		return fn(s)
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx, postgres: s.postgres, inTx: true})
+	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, postgres: s.postgres, inTx: true})
 	})
 }
 
@@ -163,7 +223,7 @@ func (s *Store) tx(ctx context.Context, fn func(idb bun.IDB) error) error {
 	if s.inTx {
 		return fn(s.idb)
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
 }
 
 func (s *Store) Workspaces() anythingllm.WorkspaceStore { return workspaceStore{s} }

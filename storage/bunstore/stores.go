@@ -18,7 +18,7 @@ type workspaceStore struct{ s *Store }
 func (w workspaceStore) Create(ctx context.Context, ws *anythingllm.Workspace) error {
 	r := fromWorkspace(ws)
 	r.ID = 0
-	if _, err := w.s.idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+	if _, err := w.s.w().NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "workspace")
 	}
 	ws.ID = r.ID
@@ -27,7 +27,8 @@ func (w workspaceStore) Create(ctx context.Context, ws *anythingllm.Workspace) e
 
 func (w workspaceStore) get(ctx context.Context, where string, arg any) (*anythingllm.Workspace, error) {
 	var r workspaceRow
-	if err := w.s.idb.NewSelect().Model(&r).Where(where, arg).Limit(1).Scan(ctx); err != nil {
+	p := w.s.params()
+	if err := w.s.scanOne(ctx, w.s.idb.NewSelect().Model(&r).Where(where, p.arg(arg)).Limit(1), p, &r); err != nil {
 		return nil, mapErr(err, "workspace")
 	}
 	ws := r.core()
@@ -55,14 +56,14 @@ func (w workspaceStore) List(ctx context.Context) ([]anythingllm.Workspace, erro
 }
 
 func (w workspaceStore) Update(ctx context.Context, ws *anythingllm.Workspace) error {
-	res, err := w.s.idb.NewUpdate().Model(fromWorkspace(ws)).WherePK().Exec(ctx)
+	res, err := w.s.w().NewUpdate().Model(fromWorkspace(ws)).WherePK().Exec(ctx)
 	return affected(res, err, "workspace")
 }
 
 func (w workspaceStore) Delete(ctx context.Context, id int64) error {
 	// Foreign keys cascade to threads, chats, documents, vectors and
 	// memberships.
-	res, err := w.s.idb.NewDelete().Model((*workspaceRow)(nil)).Where("id = ?", id).Exec(ctx)
+	res, err := w.s.w().NewDelete().Model((*workspaceRow)(nil)).Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "workspace")
 }
 
@@ -73,7 +74,7 @@ type threadStore struct{ s *Store }
 func (t threadStore) Create(ctx context.Context, th *anythingllm.Thread) error {
 	r := fromThread(th)
 	r.ID = 0
-	if _, err := t.s.idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+	if _, err := t.s.w().NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "thread")
 	}
 	th.ID = r.ID
@@ -110,12 +111,12 @@ func (t threadStore) ListByWorkspace(ctx context.Context, workspaceID int64) ([]
 }
 
 func (t threadStore) Update(ctx context.Context, th *anythingllm.Thread) error {
-	res, err := t.s.idb.NewUpdate().Model(fromThread(th)).WherePK().Exec(ctx)
+	res, err := t.s.w().NewUpdate().Model(fromThread(th)).WherePK().Exec(ctx)
 	return affected(res, err, "thread")
 }
 
 func (t threadStore) Delete(ctx context.Context, id int64) error {
-	res, err := t.s.idb.NewDelete().Model((*threadRow)(nil)).Where("id = ?", id).Exec(ctx)
+	res, err := t.s.w().NewDelete().Model((*threadRow)(nil)).Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "thread")
 }
 
@@ -127,32 +128,40 @@ type chatStore struct{ s *Store }
 func applyChatFilter[Q interface {
 	Where(string, ...any) Q
 }](q Q, f *anythingllm.ChatFilter) Q {
+	return applyChatFilterArgs(q, f, func(v any) any { return v })
+}
+
+// applyChatFilterArgs is applyChatFilter with arg deciding how each value
+// enters the query (params.arg for a prepared one).
+func applyChatFilterArgs[Q interface {
+	Where(string, ...any) Q
+}](q Q, f *anythingllm.ChatFilter, arg func(any) any) Q {
 	if f == nil {
 		return q
 	}
 	if f.WorkspaceID != 0 {
-		q = q.Where("workspace_id = ?", f.WorkspaceID)
+		q = q.Where("workspace_id = ?", arg(f.WorkspaceID))
 	}
 	if f.ThreadID != 0 {
-		q = q.Where("thread_id = ?", f.ThreadID)
+		q = q.Where("thread_id = ?", arg(f.ThreadID))
 	}
 	if f.NoThread {
 		q = q.Where("thread_id IS NULL")
 	}
 	if f.SessionID != "" {
-		q = q.Where("api_session_id = ?", f.SessionID)
+		q = q.Where("api_session_id = ?", arg(f.SessionID))
 	}
 	if f.NoSession {
 		q = q.Where("api_session_id IS NULL")
 	}
 	if f.UserID != 0 {
-		q = q.Where("user_id = ?", f.UserID)
+		q = q.Where("user_id = ?", arg(f.UserID))
 	}
 	if f.NoUser {
 		q = q.Where("user_id IS NULL")
 	}
 	if f.IncludedOnly {
-		q = q.Where("include = ?", true)
+		q = q.Where("include = ?", arg(true))
 	}
 	if f.IDs != nil {
 		if len(f.IDs) == 0 {
@@ -162,7 +171,7 @@ func applyChatFilter[Q interface {
 		}
 	}
 	if f.MinID != 0 {
-		q = q.Where("id >= ?", f.MinID)
+		q = q.Where("id >= ?", arg(f.MinID))
 	}
 	return q
 }
@@ -175,7 +184,17 @@ func emptyFilter(f *anythingllm.ChatFilter) bool {
 func (c chatStore) Create(ctx context.Context, ch *anythingllm.Chat) error {
 	r := fromChat(ch)
 	r.ID = 0
-	if _, err := c.s.idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+	if c.s.chats != nil && !c.s.inTx {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.s.chats.insert(r); err != nil {
+			return mapErr(err, "chat")
+		}
+		ch.ID = r.ID
+		return nil
+	}
+	if _, err := c.s.w().NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "chat")
 	}
 	ch.ID = r.ID
@@ -193,7 +212,10 @@ func (c chatStore) Get(ctx context.Context, id int64) (*anythingllm.Chat, error)
 
 func (c chatStore) List(ctx context.Context, f *anythingllm.ChatFilter) ([]anythingllm.Chat, error) {
 	var rows []chatRow
-	q := applyChatFilter(c.s.idb.NewSelect().Model(&rows), f)
+	p := c.s.params()
+	// Lists of ids and paging offsets vary too much to be worth preparing.
+	p.bind = p.bind && (f == nil || (f.IDs == nil && f.Offset == 0))
+	q := applyChatFilterArgs(c.s.idb.NewSelect().Model(&rows), f, p.arg)
 	if f != nil && f.Newest {
 		q = q.Order("id DESC")
 	} else {
@@ -208,7 +230,7 @@ func (c chatStore) List(ctx context.Context, f *anythingllm.ChatFilter) ([]anyth
 			q = q.Limit(math.MaxInt32) // SQLite needs a LIMIT with OFFSET
 		}
 	}
-	if err := q.Scan(ctx); err != nil {
+	if err := c.s.scanAll(ctx, q, p, &rows); err != nil {
 		return nil, mapErr(err, "chat")
 	}
 	out := make([]anythingllm.Chat, len(rows))
@@ -224,12 +246,12 @@ func (c chatStore) Count(ctx context.Context, f *anythingllm.ChatFilter) (int, e
 }
 
 func (c chatStore) Update(ctx context.Context, ch *anythingllm.Chat) error {
-	res, err := c.s.idb.NewUpdate().Model(fromChat(ch)).WherePK().Exec(ctx)
+	res, err := c.s.w().NewUpdate().Model(fromChat(ch)).WherePK().Exec(ctx)
 	return affected(res, err, "chat")
 }
 
 func (c chatStore) SetInclude(ctx context.Context, f *anythingllm.ChatFilter, include bool) (int, error) {
-	q := c.s.idb.NewUpdate().Model((*chatRow)(nil)).Set("include = ?", include).
+	q := c.s.w().NewUpdate().Model((*chatRow)(nil)).Set("include = ?", include).
 		Set("last_updated_at = ?", time.Now().UTC().Truncate(time.Millisecond))
 	if emptyFilter(f) {
 		q = q.Where("1 = 1")
@@ -246,7 +268,7 @@ func (c chatStore) Delete(ctx context.Context, f *anythingllm.ChatFilter) (int, 
 	if emptyFilter(f) {
 		return 0, anythingllm.Errorf(anythingllm.InvalidArgument, "refusing to delete chats with an empty filter")
 	}
-	res, err := applyChatFilter(c.s.idb.NewDelete().Model((*chatRow)(nil)), f).Exec(ctx)
+	res, err := applyChatFilter(c.s.w().NewDelete().Model((*chatRow)(nil)), f).Exec(ctx)
 	if err != nil {
 		return 0, mapErr(err, "chat")
 	}
@@ -315,7 +337,8 @@ func (d documentStore) Get(ctx context.Context, workspaceID int64, docpath strin
 
 func (d documentStore) list(ctx context.Context, where string, arg any) ([]anythingllm.WorkspaceDocument, error) {
 	var rows []documentRow
-	if err := d.s.idb.NewSelect().Model(&rows).Where(where, arg).Order("id ASC").Scan(ctx); err != nil {
+	p := d.s.params()
+	if err := d.s.scanAll(ctx, d.s.idb.NewSelect().Model(&rows).Where(where, p.arg(arg)).Order("id ASC"), p, &rows); err != nil {
 		return nil, mapErr(err, "document")
 	}
 	out := make([]anythingllm.WorkspaceDocument, len(rows))
@@ -329,12 +352,16 @@ func (d documentStore) ListByWorkspace(ctx context.Context, workspaceID int64) (
 	return d.list(ctx, "workspace_id = ?", workspaceID)
 }
 
+func (d documentStore) ListPinned(ctx context.Context, workspaceID int64) ([]anythingllm.WorkspaceDocument, error) {
+	return d.list(ctx, "workspace_id = ? AND pinned = TRUE", workspaceID)
+}
+
 func (d documentStore) ListByDocpath(ctx context.Context, docpath string) ([]anythingllm.WorkspaceDocument, error) {
 	return d.list(ctx, "docpath = ?", docpath)
 }
 
 func (d documentStore) SetPinned(ctx context.Context, workspaceID int64, docpath string, pinned bool) error {
-	res, err := d.s.idb.NewUpdate().Model((*documentRow)(nil)).Set("pinned = ?", pinned).
+	res, err := d.s.w().NewUpdate().Model((*documentRow)(nil)).Set("pinned = ?", pinned).
 		Set("last_updated_at = ?", time.Now().UTC().Truncate(time.Millisecond)).
 		Where("workspace_id = ?", workspaceID).Where("docpath = ?", docpath).Exec(ctx)
 	return affected(res, err, "document")
@@ -342,7 +369,7 @@ func (d documentStore) SetPinned(ctx context.Context, workspaceID int64, docpath
 
 func (d documentStore) Remove(ctx context.Context, docID string) error {
 	// Vectors go with the document (ON DELETE CASCADE).
-	res, err := d.s.idb.NewDelete().Model((*documentRow)(nil)).Where("doc_id = ?", docID).Exec(ctx)
+	res, err := d.s.w().NewDelete().Model((*documentRow)(nil)).Where("doc_id = ?", docID).Exec(ctx)
 	return affected(res, err, "document")
 }
 
@@ -422,7 +449,7 @@ type userStore struct{ s *Store }
 func (u userStore) Create(ctx context.Context, usr *anythingllm.User) error {
 	r := fromUser(usr)
 	r.ID = 0
-	if _, err := u.s.idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+	if _, err := u.s.w().NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "user")
 	}
 	usr.ID = r.ID
@@ -459,12 +486,12 @@ func (u userStore) List(ctx context.Context) ([]anythingllm.User, error) {
 }
 
 func (u userStore) Update(ctx context.Context, usr *anythingllm.User) error {
-	res, err := u.s.idb.NewUpdate().Model(fromUser(usr)).WherePK().Exec(ctx)
+	res, err := u.s.w().NewUpdate().Model(fromUser(usr)).WherePK().Exec(ctx)
 	return affected(res, err, "user")
 }
 
 func (u userStore) Delete(ctx context.Context, id int64) error {
-	res, err := u.s.idb.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx)
+	res, err := u.s.w().NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "user")
 }
 
@@ -539,7 +566,7 @@ type inviteStore struct{ s *Store }
 func (i inviteStore) Create(ctx context.Context, inv *anythingllm.Invite) error {
 	r := fromInvite(inv)
 	r.ID = 0
-	if _, err := i.s.idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+	if _, err := i.s.w().NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "invite")
 	}
 	inv.ID = r.ID
@@ -576,7 +603,7 @@ func (i inviteStore) List(ctx context.Context) ([]anythingllm.Invite, error) {
 }
 
 func (i inviteStore) Update(ctx context.Context, inv *anythingllm.Invite) error {
-	res, err := i.s.idb.NewUpdate().Model(fromInvite(inv)).WherePK().Exec(ctx)
+	res, err := i.s.w().NewUpdate().Model(fromInvite(inv)).WherePK().Exec(ctx)
 	return affected(res, err, "invite")
 }
 
@@ -587,7 +614,7 @@ type apiKeyStore struct{ s *Store }
 func (k apiKeyStore) Create(ctx context.Context, key *anythingllm.APIKey) error {
 	r := &apiKeyRow{Name: key.Name, SecretHash: key.SecretHash, Prefix: key.Prefix, CreatedBy: key.CreatedBy,
 		CreatedAt: utc(key.CreatedAt), LastUpdatedAt: utc(key.LastUpdatedAt)}
-	if _, err := k.s.idb.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+	if _, err := k.s.w().NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "api key")
 	}
 	key.ID = r.ID
@@ -596,7 +623,8 @@ func (k apiKeyStore) Create(ctx context.Context, key *anythingllm.APIKey) error 
 
 func (k apiKeyStore) GetByHash(ctx context.Context, hash string) (*anythingllm.APIKey, error) {
 	var r apiKeyRow
-	if err := k.s.idb.NewSelect().Model(&r).Where("secret_hash = ?", hash).Limit(1).Scan(ctx); err != nil {
+	p := k.s.params()
+	if err := k.s.scanOne(ctx, k.s.idb.NewSelect().Model(&r).Where("secret_hash = ?", p.arg(hash)).Limit(1), p, &r); err != nil {
 		return nil, mapErr(err, "api key")
 	}
 	key := r.core()
@@ -616,7 +644,7 @@ func (k apiKeyStore) List(ctx context.Context) ([]anythingllm.APIKey, error) {
 }
 
 func (k apiKeyStore) Delete(ctx context.Context, id int64) error {
-	res, err := k.s.idb.NewDelete().Model((*apiKeyRow)(nil)).Where("id = ?", id).Exec(ctx)
+	res, err := k.s.w().NewDelete().Model((*apiKeyRow)(nil)).Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "api key")
 }
 
@@ -633,13 +661,13 @@ func (g settingsStore) Get(ctx context.Context, label string) (string, error) {
 }
 
 func (g settingsStore) Set(ctx context.Context, label, value string) error {
-	_, err := g.s.idb.NewInsert().Model(&settingRow{Label: label, Value: value}).
+	_, err := g.s.w().NewInsert().Model(&settingRow{Label: label, Value: value}).
 		On("CONFLICT (label) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx)
 	return mapErr(err, "setting")
 }
 
 func (g settingsStore) Delete(ctx context.Context, label string) error {
-	res, err := g.s.idb.NewDelete().Model((*settingRow)(nil)).Where("label = ?", label).Exec(ctx)
+	res, err := g.s.w().NewDelete().Model((*settingRow)(nil)).Where("label = ?", label).Exec(ctx)
 	return affected(res, err, "setting "+label)
 }
 

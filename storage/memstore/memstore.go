@@ -509,6 +509,15 @@ func (d documents) ListByWorkspace(ctx context.Context, workspaceID int64) ([]an
 	return out, err
 }
 
+func (d documents) ListPinned(ctx context.Context, workspaceID int64) ([]anythingllm.WorkspaceDocument, error) {
+	var out []anythingllm.WorkspaceDocument
+	err := d.s.do(func(st *state) error {
+		out = sortedByID(st.docs, func(v anythingllm.WorkspaceDocument) bool { return v.WorkspaceID == workspaceID && v.Pinned })
+		return nil
+	})
+	return out, err
+}
+
 func (d documents) ListByDocpath(ctx context.Context, docpath string) ([]anythingllm.WorkspaceDocument, error) {
 	var out []anythingllm.WorkspaceDocument
 	err := d.s.do(func(st *state) error {

@@ -327,11 +327,22 @@ func testDocuments(t *testing.T, s anythingllm.Store) {
 	}
 	_, err = s.Documents().Get(ctx, w.ID, "custom-documents/none.json")
 	wantCode(t, err, anythingllm.ErrNotFound, "unknown docpath")
+	mkDoc(t, s, w.ID, "doc-4", "custom-documents/b.json", 0)
+	if pinned, err := s.Documents().ListPinned(ctx, w.ID); err != nil || len(pinned) != 0 {
+		t.Fatalf("ListPinned before pinning = %v, %v", pinned, err)
+	}
 	must(t, s.Documents().SetPinned(ctx, w.ID, "custom-documents/a.json", true))
+	must(t, s.Documents().SetPinned(ctx, w2.ID, "custom-documents/a.json", true))
 	got, _ = s.Documents().Get(ctx, w.ID, "custom-documents/a.json")
 	if !got.Pinned {
 		t.Fatal("SetPinned did not pin")
 	}
+	pinned, err := s.Documents().ListPinned(ctx, w.ID)
+	must(t, err)
+	if len(pinned) != 1 || pinned[0].DocID != "doc-1" {
+		t.Fatalf("ListPinned = %+v, want only doc-1 (doc-4 is not pinned, doc-2 is in w2)", pinned)
+	}
+	must(t, s.Documents().Remove(ctx, "doc-4"))
 	wantCode(t, s.Documents().SetPinned(ctx, w.ID, "nope.json", true), anythingllm.ErrNotFound, "pin unknown")
 	byPath, err := s.Documents().ListByDocpath(ctx, "custom-documents/a.json")
 	must(t, err)
@@ -650,21 +661,42 @@ func testTimes(t *testing.T, s anythingllm.Store) {
 	}
 }
 
+// Concurrent chat saves (which a store may write in batches) each get
+// their own id and row, and a save that breaks a constraint fails alone.
 func testConcurrent(t *testing.T, s anythingllm.Store) {
 	w := mkWorkspace(t, s, "busy")
+	at := time.Date(2024, 1, 16, 15, 7, 0, 123_000_000, time.UTC) // stores keep milliseconds
 	const workers, each = 8, 25
 	var wg sync.WaitGroup
-	errs := make(chan error, workers)
+	var mu sync.Mutex
+	ids := map[int64]string{}
+	errs := make(chan error, workers*each)
 	for g := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				c := &anythingllm.Chat{WorkspaceID: w.ID, Prompt: fmt.Sprintf("%d-%d", g, i), Response: "{}", Include: true, CreatedAt: now(), LastUpdatedAt: now()}
+				prompt := fmt.Sprintf("%d-%d", g, i)
+				c := &anythingllm.Chat{WorkspaceID: w.ID, Prompt: prompt, Response: `{"text":"` + prompt + `"}`, Include: true, CreatedAt: at, LastUpdatedAt: at}
+				if i%10 == 5 {
+					// A workspace that does not exist: this save must fail,
+					// and only this one.
+					bad := *c
+					bad.WorkspaceID = w.ID + 1000
+					if err := s.Chats().Create(ctx, &bad); !errors.Is(err, anythingllm.ErrNotFound) {
+						errs <- fmt.Errorf("chat in a missing workspace: %v, want ErrNotFound", err)
+					}
+				}
 				if err := s.Chats().Create(ctx, c); err != nil {
 					errs <- err
 					return
 				}
+				mu.Lock()
+				if other, dup := ids[c.ID]; dup {
+					errs <- fmt.Errorf("chats %s and %s both got id %d", other, prompt, c.ID)
+				}
+				ids[c.ID] = prompt
+				mu.Unlock()
 			}
 		}()
 	}
@@ -677,5 +709,12 @@ func testConcurrent(t *testing.T, s anythingllm.Store) {
 	must(t, err)
 	if n != workers*each {
 		t.Fatalf("stored %d chats, want %d", n, workers*each)
+	}
+	for id, prompt := range ids {
+		c, err := s.Chats().Get(ctx, id)
+		must(t, err)
+		if c.Prompt != prompt || c.Response != `{"text":"`+prompt+`"}` || !c.CreatedAt.Equal(at) || !c.Include {
+			t.Fatalf("chat %d = %+v, want prompt %s at %v", id, c, prompt, at)
+		}
 	}
 }
