@@ -424,6 +424,9 @@ func (a *App) systemPrompt(w *Workspace, in *ChatInput) string {
 	if w.OpenAIPrompt != nil && *w.OpenAIPrompt != "" {
 		p = *w.OpenAIPrompt
 	}
+	if !strings.Contains(p, "{") {
+		return p // most prompts have no variables; skip building a replacer
+	}
 	now := a.opts.Now()
 	return strings.NewReplacer(
 		"{datetime}", now.Format("Monday, January 2, 2006 3:04 PM"),

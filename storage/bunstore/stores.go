@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -28,7 +29,7 @@ func (w workspaceStore) Create(ctx context.Context, ws *anythingllm.Workspace) e
 func (w workspaceStore) get(ctx context.Context, where string, arg any) (*anythingllm.Workspace, error) {
 	var r workspaceRow
 	p := w.s.params()
-	if err := w.s.scanOne(ctx, w.s.idb.NewSelect().Model(&r).Where(where, p.arg(arg)).Limit(1), p, &r); err != nil {
+	if err := w.s.scanOne(ctx, "workspace:"+where, w.s.idb.NewSelect().Model(&r).Where(where, p.arg(arg)).Limit(1), p, &r); err != nil {
 		return nil, mapErr(err, "workspace")
 	}
 	ws := r.core()
@@ -176,6 +177,24 @@ func applyChatFilterArgs[Q interface {
 	return q
 }
 
+// chatListKey names the shape of List(f)'s query: which conditions it
+// has, its order and its limit (which bun writes into the text).
+func chatListKey(f *anythingllm.ChatFilter) string {
+	if f == nil {
+		return "chats:nil"
+	}
+	b := []byte("chats:")
+	for _, on := range []bool{f.WorkspaceID != 0, f.ThreadID != 0, f.NoThread, f.SessionID != "", f.NoSession,
+		f.UserID != 0, f.NoUser, f.IncludedOnly, f.MinID != 0, f.Newest} {
+		if on {
+			b = append(b, '1')
+		} else {
+			b = append(b, '0')
+		}
+	}
+	return string(strconv.AppendInt(append(b, ':'), int64(f.Limit), 10))
+}
+
 func emptyFilter(f *anythingllm.ChatFilter) bool {
 	return f == nil || (f.WorkspaceID == 0 && f.ThreadID == 0 && !f.NoThread && f.SessionID == "" && !f.NoSession &&
 		f.UserID == 0 && !f.NoUser && !f.IncludedOnly && f.IDs == nil && f.MinID == 0)
@@ -230,7 +249,7 @@ func (c chatStore) List(ctx context.Context, f *anythingllm.ChatFilter) ([]anyth
 			q = q.Limit(math.MaxInt32) // SQLite needs a LIMIT with OFFSET
 		}
 	}
-	if err := c.s.scanAll(ctx, q, p, &rows); err != nil {
+	if err := c.s.scanAll(ctx, chatListKey(f), q, p, &rows); err != nil {
 		return nil, mapErr(err, "chat")
 	}
 	out := make([]anythingllm.Chat, len(rows))
@@ -338,7 +357,7 @@ func (d documentStore) Get(ctx context.Context, workspaceID int64, docpath strin
 func (d documentStore) list(ctx context.Context, where string, arg any) ([]anythingllm.WorkspaceDocument, error) {
 	var rows []documentRow
 	p := d.s.params()
-	if err := d.s.scanAll(ctx, d.s.idb.NewSelect().Model(&rows).Where(where, p.arg(arg)).Order("id ASC"), p, &rows); err != nil {
+	if err := d.s.scanAll(ctx, "documents:"+where, d.s.idb.NewSelect().Model(&rows).Where(where, p.arg(arg)).Order("id ASC"), p, &rows); err != nil {
 		return nil, mapErr(err, "document")
 	}
 	out := make([]anythingllm.WorkspaceDocument, len(rows))
@@ -624,7 +643,7 @@ func (k apiKeyStore) Create(ctx context.Context, key *anythingllm.APIKey) error 
 func (k apiKeyStore) GetByHash(ctx context.Context, hash string) (*anythingllm.APIKey, error) {
 	var r apiKeyRow
 	p := k.s.params()
-	if err := k.s.scanOne(ctx, k.s.idb.NewSelect().Model(&r).Where("secret_hash = ?", p.arg(hash)).Limit(1), p, &r); err != nil {
+	if err := k.s.scanOne(ctx, "apikey:hash", k.s.idb.NewSelect().Model(&r).Where("secret_hash = ?", p.arg(hash)).Limit(1), p, &r); err != nil {
 		return nil, mapErr(err, "api key")
 	}
 	key := r.core()

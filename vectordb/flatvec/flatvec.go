@@ -170,7 +170,7 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 			// vek's MatMul starts its own goroutines for products of 100,000
 			// floats or more; we already split the scan, so stay below that.
 			chunk := max(1, (vekParallelFloats-1)/dim)
-			scores := make([]float32, blockRows)
+			scores := make([]float32, min(blockRows, hi-lo)) // small namespaces are common
 			// Score whole runs of rows with one matrix-vector product per
 			// block: fewer calls, one sequential pass over memory.
 			for r := lo; r < hi; {
