@@ -57,6 +57,7 @@ type Store struct {
 	idb      bun.IDB // db, or the transaction of a tx-bound Store
 	stmts    *stmtCache
 	chats    *chatCommitter // SQLite files only
+	cache    *readCache     // SQLite files only
 	postgres bool
 	inTx     bool
 }
@@ -150,6 +151,8 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 			wsql.SetConnMaxIdleTime(0)
 			s.wdb = bun.NewDB(wsql, sqlitedialect.New())
 			s.chats = &chatCommitter{wdb: wsql}
+			s.cache = &readCache{}
+			s.wdb.AddQueryHook(invalidateHook{s.cache})
 		}
 	}
 	if s.wdb == nil {
@@ -179,6 +182,12 @@ func (s *Store) closeDBs() error {
 		errs = append(errs, db.Close())
 	}
 	return errors.Join(errs...)
+}
+
+func (s *Store) clearCache() {
+	if s.cache != nil {
+		s.cache.clear()
+	}
 }
 
 // w is where a write goes: the transaction of a tx-bound Store, else the
@@ -213,8 +222,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) e
 	if s.inTx {
 		return fn(s)
 	}
+	defer s.clearCache() // after the commit (or rollback)
 	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, postgres: s.postgres, inTx: true})
+		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, postgres: s.postgres, inTx: true})
 	})
 }
 
@@ -223,6 +233,7 @@ func (s *Store) tx(ctx context.Context, fn func(idb bun.IDB) error) error {
 	if s.inTx {
 		return fn(s.idb)
 	}
+	defer s.clearCache() // after the commit (or rollback)
 	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
 }
 

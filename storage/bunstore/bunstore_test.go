@@ -167,3 +167,69 @@ func crashChild() {
 		fmt.Printf("acked %d\n", c.ID)
 	}
 }
+
+// Reads racing with updates never leave a stale workspace or pinned list
+// behind: after the last write, every read sees it.
+func TestCachedReadsSeeEveryWrite(t *testing.T) {
+	s := bunstoretest.SQLite(t)
+	ctx := context.Background()
+	w := &anythingllm.Workspace{Name: "v0", Slug: "w", CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+	if err := s.Workspaces().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	d := &anythingllm.WorkspaceDocument{DocID: "d", Filename: "d", Docpath: "custom-documents/d.json", WorkspaceID: w.ID, CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+	if err := s.Documents().Add(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, _ = s.Workspaces().GetBySlug(ctx, "w")
+				_, _ = s.Documents().ListPinned(ctx, w.ID)
+			}
+		}()
+	}
+	for i := 1; i <= 50; i++ {
+		w.Name = fmt.Sprint("v", i)
+		if err := s.Workspaces().Update(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Documents().SetPinned(ctx, w.ID, d.Docpath, i%2 == 1); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Workspaces().GetBySlug(ctx, "w")
+		if err != nil || got.Name != w.Name {
+			t.Fatalf("after update %d: %v %v", i, got, err)
+		}
+		pinned, err := s.Documents().ListPinned(ctx, w.ID)
+		if err != nil || (len(pinned) == 1) != (i%2 == 1) {
+			t.Fatalf("after pin %v: %v %v", i%2 == 1, pinned, err)
+		}
+		got.Name = "changed by a caller"
+		if again, _ := s.Workspaces().GetBySlug(ctx, "w"); again.Name != w.Name {
+			t.Fatal("a caller's change reached the cache")
+		}
+	}
+	close(stop)
+	for range 4 {
+		<-done
+	}
+	// A workspace written inside a transaction is seen after the commit.
+	if err := s.InTx(ctx, func(tx anythingllm.Store) error {
+		w.Name = "in tx"
+		return tx.Workspaces().Update(ctx, w)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Workspaces().GetBySlug(ctx, "w"); got.Name != "in tx" {
+		t.Fatalf("after a transaction: %s", got.Name)
+	}
+}

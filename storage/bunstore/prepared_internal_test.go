@@ -27,3 +27,21 @@ func TestChatListKeyCoversTheFilter(t *testing.T) {
 		t.Fatal("arguments changed the key")
 	}
 }
+
+// copyWorkspace must copy every optional (pointer) field, or callers
+// would share, and could change, the cached workspace.
+func TestCopyWorkspaceSharesNothing(t *testing.T) {
+	w := &anythingllm.Workspace{}
+	v := reflect.ValueOf(w).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.Pointer {
+			f.Set(reflect.New(f.Type().Elem()))
+		}
+	}
+	c := reflect.ValueOf(copyWorkspace(w)).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.Pointer && f.Pointer() == c.Field(i).Pointer() {
+			t.Errorf("copyWorkspace shares %s", v.Type().Field(i).Name)
+		}
+	}
+}

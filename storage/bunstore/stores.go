@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,13 +29,44 @@ func (w workspaceStore) Create(ctx context.Context, ws *anythingllm.Workspace) e
 }
 
 func (w workspaceStore) get(ctx context.Context, where string, arg any) (*anythingllm.Workspace, error) {
-	var r workspaceRow
-	p := w.s.params()
-	if err := w.s.scanOne(ctx, "workspace:"+where, w.s.idb.NewSelect().Model(&r).Where(where, p.arg(arg)).Limit(1), p, &r); err != nil {
-		return nil, mapErr(err, "workspace")
+	ws, err := cached(w.s, fmt.Sprint("workspace:", where, arg), func() (*anythingllm.Workspace, error) {
+		var r workspaceRow
+		p := w.s.params()
+		if err := w.s.scanOne(ctx, "workspace:"+where, w.s.idb.NewSelect().Model(&r).Where(where, p.arg(arg)).Limit(1), p, &r); err != nil {
+			return nil, err
+		}
+		ws := r.core()
+		return &ws, nil
+	}, copyWorkspace)
+	return ws, mapErr(err, "workspace")
+}
+
+// copyWorkspace copies a workspace with its optional fields, so that no
+// two callers share one.
+func copyWorkspace(w *anythingllm.Workspace) *anythingllm.Workspace {
+	c := *w
+	c.VectorTag = clonePtr(w.VectorTag)
+	c.OpenAITemp = clonePtr(w.OpenAITemp)
+	c.OpenAIPrompt = clonePtr(w.OpenAIPrompt)
+	c.SimilarityThreshold = clonePtr(w.SimilarityThreshold)
+	c.ChatProvider = clonePtr(w.ChatProvider)
+	c.ChatModel = clonePtr(w.ChatModel)
+	c.TopN = clonePtr(w.TopN)
+	c.ChatMode = clonePtr(w.ChatMode)
+	c.PfpFilename = clonePtr(w.PfpFilename)
+	c.AgentProvider = clonePtr(w.AgentProvider)
+	c.AgentModel = clonePtr(w.AgentModel)
+	c.QueryRefusalResponse = clonePtr(w.QueryRefusalResponse)
+	c.VectorSearchMode = clonePtr(w.VectorSearchMode)
+	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
 	}
-	ws := r.core()
-	return &ws, nil
+	v := *p
+	return &v
 }
 
 func (w workspaceStore) Get(ctx context.Context, id int64) (*anythingllm.Workspace, error) {
@@ -372,7 +405,9 @@ func (d documentStore) ListByWorkspace(ctx context.Context, workspaceID int64) (
 }
 
 func (d documentStore) ListPinned(ctx context.Context, workspaceID int64) ([]anythingllm.WorkspaceDocument, error) {
-	return d.list(ctx, "workspace_id = ? AND pinned = TRUE", workspaceID)
+	return cached(d.s, fmt.Sprint("pinned:", workspaceID), func() ([]anythingllm.WorkspaceDocument, error) {
+		return d.list(ctx, "workspace_id = ? AND pinned = TRUE", workspaceID)
+	}, slices.Clone)
 }
 
 func (d documentStore) ListByDocpath(ctx context.Context, docpath string) ([]anythingllm.WorkspaceDocument, error) {
