@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -425,21 +426,59 @@ func (a *App) systemPrompt(w *Workspace, in *ChatInput) string {
 		p = *w.OpenAIPrompt
 	}
 	if !strings.Contains(p, "{") {
-		return p // most prompts have no variables; skip building a replacer
+		return p
 	}
-	now := a.opts.Now()
-	return strings.NewReplacer(
-		"{datetime}", now.Format("Monday, January 2, 2006 3:04 PM"),
-		"{datetime_24}", now.Format("Monday, January 2, 2006 15:04"),
-		"{date}", now.Format("January 2, 2006"),
-		"{time}", now.Format("3:04 PM"),
-		"{time_24}", now.Format("15:04"),
-		"{workspace.name}", w.Name,
-		"{workspace.id}", fmt.Sprint(w.ID),
-		"{user.name}", "[User name]",
-		"{user.id}", "[User id]",
-		"{user.bio}", "[User bio]",
-	).Replace(p)
+	// Expand the variables in one pass, computing only those present
+	// (every chat does this; a strings.Replacer was built per call).
+	var now time.Time
+	var b strings.Builder
+	b.Grow(len(p) + 32)
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(p[:i])
+		name := p[i+1 : i+j]
+		if now.IsZero() && (strings.HasPrefix(name, "date") || strings.HasPrefix(name, "time")) {
+			now = a.opts.Now()
+		}
+		switch name {
+		case "datetime":
+			b.WriteString(now.Format("Monday, January 2, 2006 3:04 PM"))
+		case "datetime_24":
+			b.WriteString(now.Format("Monday, January 2, 2006 15:04"))
+		case "date":
+			b.WriteString(now.Format("January 2, 2006"))
+		case "time":
+			b.WriteString(now.Format("3:04 PM"))
+		case "time_24":
+			b.WriteString(now.Format("15:04"))
+		case "workspace.name":
+			b.WriteString(w.Name)
+		case "workspace.id":
+			b.WriteString(strconv.FormatInt(w.ID, 10))
+		case "user.name":
+			b.WriteString("[User name]")
+		case "user.id":
+			b.WriteString("[User id]")
+		case "user.bio":
+			b.WriteString("[User bio]")
+		default:
+			// Not a variable: keep the brace and scan on after it, so a
+			// variable inside "{not {date}" is still expanded.
+			b.WriteByte('{')
+			p = p[i+1:]
+			continue
+		}
+		p = p[i+j+1:]
+	}
+	b.WriteString(p)
+	return b.String()
 }
 
 // attachedDoc is a document attached to one chat turn.

@@ -1,6 +1,10 @@
 package anythingllm
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestStoredText(t *testing.T) {
 	for stored, want := range map[string]string{
@@ -13,6 +17,31 @@ func TestStoredText(t *testing.T) {
 	} {
 		if got := storedText(stored); got != want {
 			t.Errorf("storedText(%q) = %q, want %q", stored, got, want)
+		}
+	}
+}
+
+func TestSystemPromptVariables(t *testing.T) {
+	at := time.Date(2025, 3, 7, 14, 5, 0, 0, time.UTC)
+	a := &App{opts: Options{Now: func() time.Time { return at }}}
+	w := &Workspace{ID: 42, Name: "Kb"}
+	// The reference: every variable replaced wherever it appears.
+	ref := strings.NewReplacer(
+		"{datetime}", "Friday, March 7, 2025 2:05 PM", "{datetime_24}", "Friday, March 7, 2025 14:05",
+		"{date}", "March 7, 2025", "{time}", "2:05 PM", "{time_24}", "14:05",
+		"{workspace.name}", "Kb", "{workspace.id}", "42",
+		"{user.name}", "[User name]", "{user.id}", "[User id]", "{user.bio}", "[User bio]")
+	for _, p := range []string{
+		"", "no variables", DefaultSystemPrompt, "{date}{time}{time_24}{datetime_24}", "{{date}}", "{not {date}",
+		"{unknown} {workspace.name} #{workspace.id}", "{user.name}/{user.id}/{user.bio}", "open { only", "}{", "{date",
+	} {
+		w.OpenAIPrompt = &p
+		want := ref.Replace(p)
+		if p == "" {
+			want = ref.Replace(DefaultSystemPrompt)
+		}
+		if got := a.systemPrompt(w, &ChatInput{}); got != want {
+			t.Errorf("systemPrompt(%q) = %q, want %q", p, got, want)
 		}
 	}
 }
