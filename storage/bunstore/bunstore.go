@@ -58,6 +58,7 @@ type Store struct {
 	stmts    *stmtCache
 	chats    *chatCommitter // SQLite files only
 	cache    *readCache     // SQLite files only
+	lists    *chatLists     // SQLite files only
 	postgres bool
 	inTx     bool
 }
@@ -152,6 +153,8 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 			s.wdb = bun.NewDB(wsql, sqlitedialect.New())
 			s.chats = &chatCommitter{wdb: wsql}
 			s.cache = &readCache{}
+			s.lists = &chatLists{rc: s.cache}
+			s.chats.lists = s.lists
 			s.wdb.AddQueryHook(invalidateHook{s.cache})
 		}
 	}
@@ -224,7 +227,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) e
 	}
 	defer s.clearCache() // after the commit (or rollback)
 	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, postgres: s.postgres, inTx: true})
+		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, lists: s.lists, postgres: s.postgres, inTx: true})
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -232,4 +233,86 @@ func TestCachedReadsSeeEveryWrite(t *testing.T) {
 	if got, _ := s.Workspaces().GetBySlug(ctx, "w"); got.Name != "in tx" {
 		t.Fatalf("after a transaction: %s", got.Name)
 	}
+}
+
+// Histories read while other turns of the same conversations are saved
+// stay exactly what the database holds: the cached lists, written through
+// on every save, match a fresh read by a second store on the same file.
+func TestCachedHistoriesMatchTheDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	s := bunstoretest.SQLiteAt(t, path)
+	ctx := context.Background()
+	w := &anythingllm.Workspace{Name: "w", Slug: "w", CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+	if err := s.Workspaces().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	sessions := []string{"", "a", "b"}
+	filter := func(session string, limit int) *anythingllm.ChatFilter {
+		return &anythingllm.ChatFilter{WorkspaceID: w.ID, NoThread: true, SessionID: session, NoSession: session == "",
+			IncludedOnly: true, Newest: true, Limit: limit}
+	}
+	errs := make(chan error, 16)
+	var wg sync.WaitGroup
+	for g := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			session := sessions[g%len(sessions)]
+			for i := range 30 {
+				if _, err := s.Chats().List(ctx, filter(session, 4)); err != nil {
+					errs <- err
+					return
+				}
+				c := &anythingllm.Chat{WorkspaceID: w.ID, Prompt: fmt.Sprintf("%d-%d", g, i), Response: "{}", Include: i%7 != 3,
+					CreatedAt: time.Now().UTC().Truncate(time.Millisecond), LastUpdatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+				if session != "" {
+					c.APISessionID = &session
+				}
+				if err := s.Chats().Create(ctx, c); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	compare := func(when string) {
+		t.Helper()
+		// A new store has nothing cached: it reads the file.
+		fresh, err := bunstore.Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		for _, session := range sessions {
+			for _, limit := range []int{1, 4, 20} {
+				got, err1 := s.Chats().List(ctx, filter(session, limit))
+				want, err2 := fresh.Chats().List(ctx, filter(session, limit))
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%s, session %q limit %d: %d chats, the database has %d", when, session, limit, len(got), len(want))
+				}
+				for i := range got {
+					if got[i].ID != want[i].ID || got[i].Prompt != want[i].Prompt || !got[i].CreatedAt.Equal(want[i].CreatedAt) {
+						t.Fatalf("%s, session %q limit %d, #%d: %+v, the database has %+v", when, session, limit, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	compare("after concurrent turns")
+	// Excluding chats (a history reset) is seen at once.
+	if _, err := s.Chats().SetInclude(ctx, &anythingllm.ChatFilter{WorkspaceID: w.ID, SessionID: "a"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Chats().List(ctx, filter("a", 4)); len(got) != 0 {
+		t.Fatalf("after reset: %d chats", len(got))
+	}
+	compare("after a reset")
 }

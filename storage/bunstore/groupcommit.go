@@ -31,7 +31,8 @@ type chatSave struct {
 }
 
 type chatCommitter struct {
-	wdb *sql.DB
+	wdb   *sql.DB
+	lists *chatLists // told of every committed row
 
 	mu      sync.Mutex
 	queue   []*chatSave
@@ -114,8 +115,13 @@ func (c *chatCommitter) tx(ctx context.Context, batch []*chatSave) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	rows := make([]*chatRow, len(batch))
 	for i, s := range batch {
 		s.row.ID = ids[i]
+		rows[i] = s.row
+	}
+	if c.lists != nil {
+		c.lists.saved(rows)
 	}
 	return nil
 }

@@ -2,10 +2,13 @@ package bunstore
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/uptrace/bun"
 )
 
@@ -90,3 +93,109 @@ func (h invalidateHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) cont
 }
 
 func (h invalidateHook) AfterQuery(context.Context, *bun.QueryEvent) { h.c.clear() }
+
+// chatLists caches the results of "newest N chats" lists: a conversation's
+// history, which every chat turn reads and then extends by one. Saves
+// made by the group committer are written through: each saved row is put
+// at the head of every cached list it belongs to. Any other write clears
+// the whole cache, through the readCache's generation.
+type chatLists struct {
+	rc  *readCache
+	mu  sync.Mutex
+	ver uint64 // bumped by every batch of saves
+	m   map[string]*chatListEntry
+}
+
+type chatListEntry struct {
+	f    anythingllm.ChatFilter
+	rows []chatRow // newest first, at most f.Limit
+	gen  uint64
+	at   time.Time
+}
+
+// maxCachedLimit and maxChatLists bound the memory a cache can hold.
+const (
+	maxCachedLimit = 50
+	maxChatLists   = 512
+)
+
+// cacheableChatList reports whether List(f) results are kept.
+func cacheableChatList(f *anythingllm.ChatFilter) bool {
+	return f != nil && f.Newest && f.Limit > 0 && f.Limit <= maxCachedLimit && f.IDs == nil && f.Offset == 0 && f.MinID == 0
+}
+
+func chatListCacheKey(f *anythingllm.ChatFilter) string {
+	return fmt.Sprint(chatListKey(f), "|", f.WorkspaceID, "|", f.ThreadID, "|", f.UserID, "|", f.SessionID)
+}
+
+func (c *chatLists) get(key string) ([]chatRow, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.m[key]
+	if e == nil || e.gen != c.rc.gen.Load() || time.Since(e.at) > readCacheTTL {
+		return nil, false
+	}
+	return slices.Clone(e.rows), true
+}
+
+// version returns what put needs to know that no save or write finished
+// while a list was being read.
+func (c *chatLists) version() (gen, ver uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rc.gen.Load(), c.ver
+}
+
+func (c *chatLists) put(gen, ver uint64, key string, f *anythingllm.ChatFilter, rows []chatRow) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.rc.gen.Load() || ver != c.ver {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxChatLists {
+		c.m = map[string]*chatListEntry{}
+	}
+	c.m[key] = &chatListEntry{f: *f, rows: slices.Clone(rows), gen: gen, at: time.Now()}
+}
+
+// saved writes committed rows (in id order) through to the cached lists.
+// Ids only grow, so a row newer than a list's head belongs at its head,
+// and one that is not is in the list already (read after the commit).
+func (c *chatLists) saved(rows []*chatRow) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ver++
+	gen := c.rc.gen.Load()
+	for _, e := range c.m {
+		if e.gen != gen {
+			continue
+		}
+		for _, r := range rows {
+			if !chatMatches(&e.f, r) || (len(e.rows) > 0 && r.ID <= e.rows[0].ID) {
+				continue
+			}
+			e.rows = slices.Insert(e.rows, 0, *r)
+			if len(e.rows) > e.f.Limit {
+				e.rows = e.rows[:e.f.Limit]
+			}
+		}
+	}
+}
+
+// chatMatches reports whether r meets f's conditions (those of a
+// cacheable list: no ids, offset or minimum id).
+func chatMatches(f *anythingllm.ChatFilter, r *chatRow) bool {
+	eq := func(p *int64, v int64) bool { return p != nil && *p == v }
+	switch {
+	case f.WorkspaceID != 0 && r.WorkspaceID != f.WorkspaceID,
+		f.ThreadID != 0 && !eq(r.ThreadID, f.ThreadID),
+		f.NoThread && r.ThreadID != nil,
+		f.SessionID != "" && (r.APISessionID == nil || *r.APISessionID != f.SessionID),
+		f.NoSession && r.APISessionID != nil,
+		f.UserID != 0 && !eq(r.UserID, f.UserID),
+		f.NoUser && r.UserID != nil,
+		f.IncludedOnly && !r.Include:
+		return false
+	}
+	return true
+}

@@ -263,6 +263,44 @@ func (c chatStore) Get(ctx context.Context, id int64) (*anythingllm.Chat, error)
 }
 
 func (c chatStore) List(ctx context.Context, f *anythingllm.ChatFilter) ([]anythingllm.Chat, error) {
+	if c.s.lists == nil || c.s.inTx || !cacheableChatList(f) {
+		return c.list(ctx, f)
+	}
+	key := chatListCacheKey(f)
+	if rows, ok := c.s.lists.get(key); ok {
+		return chatsOf(rows), nil
+	}
+	gen, ver := c.s.lists.version()
+	rows, err := c.listRows(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	c.s.lists.put(gen, ver, key, f, rows)
+	return chatsOf(rows), nil
+}
+
+func (c chatStore) list(ctx context.Context, f *anythingllm.ChatFilter) ([]anythingllm.Chat, error) {
+	rows, err := c.listRows(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return chatsOf(rows), nil
+}
+
+// chatsOf converts rows, copying their optional fields so that callers
+// share nothing with a cached row.
+func chatsOf(rows []chatRow) []anythingllm.Chat {
+	out := make([]anythingllm.Chat, len(rows))
+	for i := range rows {
+		c := rows[i].core()
+		c.UserID, c.ThreadID = clonePtr(c.UserID), clonePtr(c.ThreadID)
+		c.APISessionID, c.FeedbackScore = clonePtr(c.APISessionID), clonePtr(c.FeedbackScore)
+		out[i] = c
+	}
+	return out
+}
+
+func (c chatStore) listRows(ctx context.Context, f *anythingllm.ChatFilter) ([]chatRow, error) {
 	var rows []chatRow
 	p := c.s.params()
 	// Lists of ids and paging offsets vary too much to be worth preparing.
@@ -285,11 +323,7 @@ func (c chatStore) List(ctx context.Context, f *anythingllm.ChatFilter) ([]anyth
 	if err := c.s.scanAll(ctx, chatListKey(f), q, p, &rows); err != nil {
 		return nil, mapErr(err, "chat")
 	}
-	out := make([]anythingllm.Chat, len(rows))
-	for i := range rows {
-		out[i] = rows[i].core()
-	}
-	return out, nil
+	return rows, nil
 }
 
 func (c chatStore) Count(ctx context.Context, f *anythingllm.ChatFilter) (int, error) {
