@@ -24,9 +24,9 @@ import (
 	"github.com/anythingllm-go/anythingllm/httpapi"
 	"github.com/anythingllm-go/anythingllm/providers/native"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
+	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
-	"github.com/uptrace/bun"
 )
 
 // instantLLM answers at once; its stream records when the first token left.
@@ -51,10 +51,11 @@ type server struct {
 	llm      *instantLLM
 	st       interface{ Close() error }
 	pkURL    string
-	db       *bun.DB
 }
 
-func setup(b testing.TB) *server {
+// newApp builds an App on a fresh SQLite file with a small workspace
+// ("small": five one-line documents, a history of 4) and an API key.
+func newApp(b testing.TB) (*anythingllm.App, *instantLLM, string) {
 	st := bunstoretest.SQLite(b)
 	llm := &instantLLM{}
 	app, err := anythingllm.New(anythingllm.Deps{Store: st, Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil),
@@ -72,12 +73,20 @@ func setup(b testing.TB) *server {
 			b.Fatal(err)
 		}
 	}
-	_, key, _ := app.CreateAPIKey(ctx, nil)
+	_, key, err := app.CreateAPIKey(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return app, llm, key
+}
+
+func setup(b testing.TB) *server {
+	app, llm, key := newApp(b)
 	srv := httptest.NewServer(httpapi.NewServer(app, nil))
 	b.Cleanup(srv.Close)
 	// The baseline: a bare handler doing one primary-key read with bun on
 	// the same SQLite database.
-	db := st.DB()
+	db := app.Store().(*bunstore.Store).DB()
 	base := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var name string
 		if err := db.NewSelect().Table("workspaces").Column("name").Where("id = ?", 1).Scan(r.Context(), &name); err != nil {
@@ -87,7 +96,7 @@ func setup(b testing.TB) *server {
 		fmt.Fprintf(w, `{"name":%q}`, name)
 	}))
 	b.Cleanup(base.Close)
-	return &server{url: srv.URL, key: key, llm: llm, pkURL: base.URL, db: db}
+	return &server{url: srv.URL, key: key, llm: llm, pkURL: base.URL}
 }
 
 // run is the outcome of a load: how long it took and every latency.

@@ -11,6 +11,16 @@
 // Vectors are stored with their workspace documents, in the same
 // transaction, as float32 little-endian blobs: the database, the documents
 // and the vectors always agree, also after a crash.
+//
+// On SQLite, every chat turn's database work is kept small: writes go
+// through one writer connection (writers queue in Go, not in SQLite's
+// sleeping busy handler), concurrent chat saves share one commit (group
+// commit), the per-request queries are prepared once, and the rows every
+// turn reads but that rarely change (a workspace, its pinned documents, a
+// conversation's recent history) are cached in memory. Every write made
+// through the Store keeps that cache exact; a write made around it (DB(),
+// or another process) is seen within two seconds. API keys and users are
+// never cached, so a key revoked by the CLI fails at once.
 package bunstore
 
 import (
@@ -202,7 +212,9 @@ func (s *Store) w() bun.IDB {
 	return s.wdb
 }
 
-// DB returns the underlying bun database, for advanced use.
+// DB returns the underlying bun database (the reader pool), for advanced
+// use. Writes made through it bypass the Store's cache: cached workspaces,
+// pinned lists and histories may lag them by up to two seconds.
 func (s *Store) DB() *bun.DB { return s.db }
 
 // IsPostgres reports whether the store runs on PostgreSQL.
