@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/anythingllm-go/anythingllm/vectordb/chromemvec"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 	"github.com/anythingllm-go/anythingllm/vectordb/memvec"
-	"github.com/viterin/vek/vek32"
 )
 
 // benchSizes are the index sizes of BenchmarkQuery. The large one is the
@@ -52,7 +50,7 @@ func BenchmarkQuery(b *testing.B) {
 				b.SetBytes(int64(len(data) * 4))
 				b.ResetTimer()
 				for range b.N {
-					streamSum(data, procs)
+					membw.Sum(data, procs)
 				}
 			})
 			impls := []struct {
@@ -99,23 +97,6 @@ func BenchmarkQuery(b *testing.B) {
 			}
 		})
 	}
-}
-
-// streamSum is the floor's kernel (as in internal/membw): p goroutines sum
-// their share with SIMD, so memory, not the adder, is the limit.
-func streamSum(data []float32, p int) float32 {
-	var wg sync.WaitGroup
-	sums := make([]float32, p)
-	per := len(data) / p
-	for g := range p {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sums[g] = vek32.Sum(data[g*per : (g+1)*per])
-		}()
-	}
-	wg.Wait()
-	return sums[0]
 }
 
 var benchCache = map[[2]int]struct {
