@@ -50,23 +50,20 @@ type ChatInput struct {
 	UserID      *int64 // thread routes
 }
 
-// Source is a cited document chunk, in upstream's shape (a JSON object).
-type Source map[string]any
-
 // ChatResult is the answer object of the chat routes and the events of the
 // stream routes. Error is null on success, a message on abort, and false
 // in stream chunks, as upstream.
 type ChatResult struct {
-	ID           string         `json:"id,omitempty"`
-	UUID         string         `json:"uuid,omitempty"`
-	Type         string         `json:"type"`
-	TextResponse *string        `json:"textResponse"`
-	Sources      []Source       `json:"sources"`
-	Attachments  []any          `json:"attachments,omitempty"`
-	Close        bool           `json:"close"`
-	Error        any            `json:"error"`
-	ChatID       int64          `json:"chatId,omitempty"`
-	Metrics      map[string]any `json:"metrics,omitempty"`
+	ID           string   `json:"id,omitempty"`
+	UUID         string   `json:"uuid,omitempty"`
+	Type         string   `json:"type"`
+	TextResponse *string  `json:"textResponse"`
+	Sources      []Source `json:"sources"`
+	Attachments  []any    `json:"attachments,omitempty"`
+	Close        bool     `json:"close"`
+	Error        any      `json:"error"`
+	ChatID       int64    `json:"chatId,omitempty"`
+	Metrics      Metrics  `json:"metrics,omitempty"`
 }
 
 func strp(s string) *string { return &s }
@@ -138,12 +135,12 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 			return nil, err
 		}
 		if strings.TrimSpace(in.Message) == "" {
-			t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp("Chat history was reset!"), Sources: []Source{}, Close: true, Metrics: map[string]any{}}
+			t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp("Chat history was reset!"), Sources: []Source{}, Close: true, Metrics: Metrics{}}
 			return t, nil
 		}
 	}
 	if strings.HasPrefix(strings.TrimSpace(in.Message), "@agent") {
-		t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp(AgentsUnsupported), Sources: []Source{}, Close: true, Metrics: map[string]any{}}
+		t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp(AgentsUnsupported), Sources: []Source{}, Close: true, Metrics: Metrics{}}
 		return t, nil
 	}
 	vectors := 0
@@ -268,7 +265,7 @@ func (a *App) refuse(ctx context.Context, t *chatTurn) (*chatTurn, error) {
 	if t.w.QueryRefusalResponse != nil && *t.w.QueryRefusalResponse != "" {
 		text = *t.w.QueryRefusalResponse
 	}
-	t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: &text, Sources: []Source{}, Close: true, Metrics: map[string]any{}}
+	t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: &text, Sources: []Source{}, Close: true, Metrics: Metrics{}}
 	if _, err := a.saveChat(ctx, t, text, nil, false, map[string]any{}); err != nil {
 		return nil, err
 	}
@@ -357,11 +354,11 @@ func storedText(stored string) string {
 
 // storedResponse is the JSON kept in workspace_chats.response.
 type storedResponse struct {
-	Text        string         `json:"text"`
-	Sources     []Source       `json:"sources"`
-	Type        string         `json:"type"`
-	Attachments []any          `json:"attachments"`
-	Metrics     map[string]any `json:"metrics"`
+	Text        string   `json:"text"`
+	Sources     []Source `json:"sources"`
+	Type        string   `json:"type"`
+	Attachments []any    `json:"attachments"`
+	Metrics     Metrics  `json:"metrics"`
 }
 
 func (a *App) history(ctx context.Context, t *chatTurn, f *ChatFilter) ([]pastTurn, error) {
@@ -563,7 +560,7 @@ func (a *App) attachmentContext(ctx context.Context, docs []attachedDoc) ([]stri
 }
 
 // saveChat stores a turn. include=false keeps it out of future history.
-func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []Source, include bool, metrics map[string]any) (int64, error) {
+func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []Source, include bool, metrics Metrics) (int64, error) {
 	if sources == nil {
 		sources = []Source{}
 	}
@@ -571,7 +568,10 @@ func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []
 	if attach == nil {
 		attach = []any{}
 	}
-	resp, _ := json.Marshal(storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics})
+	resp, err := (&storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics}).appendJSON(nil)
+	if err != nil {
+		return 0, err
+	}
 	now := a.now()
 	c := &Chat{WorkspaceID: t.w.ID, Prompt: t.in.Message, Response: string(resp), Include: include, UserID: t.in.UserID,
 		CreatedAt: now, LastUpdatedAt: now}
@@ -587,13 +587,13 @@ func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []
 	return c.ID, nil
 }
 
-func metricsOf(u Usage, start time.Time, model, provider string) map[string]any {
+func metricsOf(u Usage, start time.Time, model, provider string) Metrics {
 	d := time.Since(start).Seconds()
 	tps := 0.0
 	if d > 0 {
 		tps = float64(u.CompletionTokens) / d
 	}
-	return map[string]any{"prompt_tokens": u.PromptTokens, "completion_tokens": u.CompletionTokens, "total_tokens": u.TotalTokens,
+	return Metrics{"prompt_tokens": u.PromptTokens, "completion_tokens": u.CompletionTokens, "total_tokens": u.TotalTokens,
 		"outputTps": tps, "duration": d, "model": model, "provider": provider, "timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
 }
 

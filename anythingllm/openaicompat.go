@@ -21,7 +21,7 @@ type OpenAIChatResult struct {
 	Text         *string // nil for refusals with no content
 	FinishReason string
 	Sources      []Source
-	Metrics      map[string]any
+	Metrics      Metrics
 	Created      time.Time
 }
 
@@ -48,7 +48,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	if w.ChatMode != nil && *w.ChatMode == ModeQuery {
 		t.mode = ModeQuery
 	}
-	res := &OpenAIChatResult{Created: a.now(), Sources: []Source{}, Metrics: map[string]any{}}
+	res := &OpenAIChatResult{Created: a.now(), Sources: []Source{}, Metrics: Metrics{}}
 	vectors := 0
 	if a.deps.Vectors != nil {
 		if err := a.waitIndex(ctx); err != nil {

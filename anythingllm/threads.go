@@ -11,15 +11,15 @@ import (
 // HistoryMessage is one entry of a chat history listing (two per chat:
 // the user's prompt, then the assistant's answer).
 type HistoryMessage struct {
-	Type          string         `json:"type,omitempty"`
-	Role          string         `json:"role"`
-	Content       string         `json:"content"`
-	SentAt        int64          `json:"sentAt"`
-	Attachments   []any          `json:"attachments,omitempty"`
-	ChatID        int64          `json:"chatId"`
-	Sources       []Source       `json:"sources,omitempty"`
-	FeedbackScore *bool          `json:"feedbackScore,omitempty"`
-	Metrics       map[string]any `json:"metrics,omitempty"`
+	Type          string   `json:"type,omitempty"`
+	Role          string   `json:"role"`
+	Content       string   `json:"content"`
+	SentAt        int64    `json:"sentAt"`
+	Attachments   []any    `json:"attachments,omitempty"`
+	ChatID        int64    `json:"chatId"`
+	Sources       []Source `json:"sources,omitempty"`
+	FeedbackScore *bool    `json:"feedbackScore,omitempty"`
+	Metrics       Metrics  `json:"metrics,omitempty"`
 }
 
 // chatHistory converts chats to upstream's history shape.
@@ -44,7 +44,7 @@ func chatHistory(chats []Chat) []HistoryMessage {
 		}
 		metrics := r.Metrics
 		if metrics == nil {
-			metrics = map[string]any{}
+			metrics = Metrics{}
 		}
 		sent := c.CreatedAt.Unix()
 		out = append(out,

@@ -27,6 +27,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
+	"github.com/uptrace/bun"
 )
 
 // instantLLM answers at once; its stream records when the first token left.
@@ -51,6 +52,7 @@ type server struct {
 	llm      *instantLLM
 	st       interface{ Close() error }
 	pkURL    string
+	db       *bun.DB
 }
 
 // newApp builds an App on a fresh SQLite file with a small workspace
@@ -96,7 +98,7 @@ func setup(b testing.TB) *server {
 		fmt.Fprintf(w, `{"name":%q}`, name)
 	}))
 	b.Cleanup(base.Close)
-	return &server{url: srv.URL, key: key, llm: llm, pkURL: base.URL}
+	return &server{url: srv.URL, key: key, llm: llm, pkURL: base.URL, db: db}
 }
 
 // run is the outcome of a load: how long it took and every latency.
@@ -179,7 +181,16 @@ func BenchmarkChat64Conns(b *testing.B) {
 	var chats, pks run
 	b.ResetTimer()
 	for range rounds {
-		chats.add(load(b, per, 64, chat))
+		c := load(b, per, 64, chat)
+		// The chats' writes are checkpointed in the background; the last
+		// checkpoint of a round is done here and counted with the chats,
+		// so that none of their work lands in the reads' time.
+		t0 := time.Now()
+		if _, err := s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			b.Fatal(err)
+		}
+		c.elapsed += time.Since(t0)
+		chats.add(c)
 		pks.add(load(b, per, 64, pk))
 	}
 	b.ReportMetric(chats.rate(), "chats/s")

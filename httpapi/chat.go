@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -70,11 +68,11 @@ func (s *server) handleStreamChat(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		b, err := json.Marshal(ev)
+		b, err := ev.AppendJSON(append(make([]byte, 0, 256), "data: "...))
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+		if _, err := w.Write(append(b, '\n', '\n')); err != nil {
 			return err
 		}
 		if err := rc.Flush(); err != nil {

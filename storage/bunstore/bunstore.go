@@ -69,6 +69,7 @@ type Store struct {
 	chats    *chatCommitter // SQLite files only
 	cache    *readCache     // SQLite files only
 	lists    *chatLists     // SQLite files only
+	ckpt     *checkpointer  // SQLite files only
 	postgres bool
 	inTx     bool
 }
@@ -152,20 +153,34 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		sqldb.SetConnMaxIdleTime(0)
 		s.db = bun.NewDB(sqldb, sqlitedialect.New())
 		if path != ":memory:" {
-			wsql, err := sql.Open(sqliteshim.ShimName, dsn)
+			// The writer leaves checkpoints to s.ckpt (see checkpointer)
+			// and keeps a WAL that a burst made large from staying so.
+			wq := url.Values{}
+			wq.Add("_pragma", "wal_autocheckpoint(0)")
+			wq.Add("_pragma", "journal_size_limit(67108864)")
+			wsql, err := sql.Open(sqliteshim.ShimName, dsn+"&"+wq.Encode())
 			if err != nil {
 				_ = s.db.Close()
 				return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
 			}
-			wsql.SetMaxOpenConns(1)
-			wsql.SetMaxIdleConns(1)
-			wsql.SetConnMaxIdleTime(0)
+			csql, err := sql.Open(sqliteshim.ShimName, dsn)
+			if err != nil {
+				_ = s.db.Close()
+				_ = wsql.Close()
+				return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
+			}
+			for _, one := range []*sql.DB{wsql, csql} {
+				one.SetMaxOpenConns(1)
+				one.SetMaxIdleConns(1)
+				one.SetConnMaxIdleTime(0)
+			}
+			s.ckpt = startCheckpointer(csql, checkpointDelay)
 			s.wdb = bun.NewDB(wsql, sqlitedialect.New())
-			s.chats = &chatCommitter{wdb: wsql}
+			s.chats = &chatCommitter{wdb: wsql, ckpt: s.ckpt}
 			s.cache = &readCache{}
 			s.lists = &chatLists{rc: s.cache}
 			s.chats.lists = s.lists
-			s.wdb.AddQueryHook(invalidateHook{s.cache})
+			s.wdb.AddQueryHook(writeHook{s.cache, s.ckpt})
 		}
 	}
 	if s.wdb == nil {
@@ -193,6 +208,9 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	for _, db := range s.dbs() {
 		errs = append(errs, db.Close())
+	}
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.close()) // last: it checkpoints what is left
 	}
 	return errors.Join(errs...)
 }
@@ -239,7 +257,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) e
 	}
 	defer s.clearCache() // after the commit (or rollback)
 	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, lists: s.lists, postgres: s.postgres, inTx: true})
+		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, lists: s.lists, ckpt: s.ckpt, postgres: s.postgres, inTx: true})
 	})
 }
 

@@ -316,3 +316,55 @@ func TestCachedHistoriesMatchTheDatabase(t *testing.T) {
 	}
 	compare("after a reset")
 }
+
+// The writer leaves checkpoints to a background goroutine: while the store
+// stays open under writes, the WAL's pages still reach the database file.
+func TestWritesAreCheckpointedWhileOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	s := bunstoretest.SQLiteAt(t, path)
+	ctx := context.Background()
+	w := &anythingllm.Workspace{Name: "w", Slug: "w", CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+	if err := s.Workspaces().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for before := size(); size() == before; { // the workspace first
+		if time.Now().After(deadline) {
+			t.Fatal("the first write never reached the database file")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	before := size()
+	long := strings.Repeat("a response of some length ", 40)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				c := &anythingllm.Chat{WorkspaceID: w.ID, Prompt: fmt.Sprint(g, i), Response: long, Include: true,
+					CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+				if err := s.Chats().Create(ctx, c); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// 800 rows of about 1 KB: the file grows by most of that once the
+	// background checkpoint has run.
+	for size() < before+600<<10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file is %d bytes, %d before 800 KB of chats: the WAL was not checkpointed", size(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

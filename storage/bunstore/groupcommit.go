@@ -32,7 +32,8 @@ type chatSave struct {
 
 type chatCommitter struct {
 	wdb   *sql.DB
-	lists *chatLists // told of every committed row
+	lists *chatLists    // told of every committed row
+	ckpt  *checkpointer // poked after every commit
 
 	mu      sync.Mutex
 	queue   []*chatSave
@@ -115,6 +116,7 @@ func (c *chatCommitter) tx(ctx context.Context, batch []*chatSave) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	c.ckpt.poke()
 	rows := make([]*chatRow, len(batch))
 	for i, s := range batch {
 		s.row.ID = ids[i]

@@ -85,14 +85,21 @@ func cached[V any](s *Store, key string, load func() (V, error), copyOf func(V) 
 	return v, nil
 }
 
-// invalidateHook clears the cache after every statement on the writer pool.
-type invalidateHook struct{ c *readCache }
+// writeHook runs after every statement on the writer pool: it clears the
+// cache and tells the checkpointer.
+type writeHook struct {
+	c    *readCache
+	ckpt *checkpointer
+}
 
-func (h invalidateHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+func (h writeHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
 	return ctx
 }
 
-func (h invalidateHook) AfterQuery(context.Context, *bun.QueryEvent) { h.c.clear() }
+func (h writeHook) AfterQuery(context.Context, *bun.QueryEvent) {
+	h.c.clear()
+	h.ckpt.poke()
+}
 
 // chatLists caches the results of "newest N chats" lists: a conversation's
 // history, which every chat turn reads and then extends by one. Saves
