@@ -336,6 +336,30 @@ func (p *pastTurn) sources() []Source {
 // written with "text" first (here and by AnythingLLM), so a decoder reads
 // that one value and stops; anything else is decoded in full.
 func storedText(stored string) string {
+	// The common case, as this package writes it: the value is read in
+	// place, unquoted by encoding/json only when it has escapes.
+	if rest, ok := strings.CutPrefix(stored, `{"text":"`); ok {
+		escaped := false
+		for i := 0; i < len(rest); i++ {
+			switch c := rest[i]; {
+			case c == '\\':
+				escaped = true
+				i++
+			case c == '"':
+				lit := rest[:i]
+				if !escaped && utf8.ValidString(lit) {
+					return lit
+				}
+				var text string
+				if json.Unmarshal([]byte(stored[len(`{"text":`):len(`{"text":"`)+i+1]), &text) == nil {
+					return text
+				}
+				i = len(rest) // malformed: decode in full below
+			case c < 0x20:
+				i = len(rest)
+			}
+		}
+	}
 	dec := json.NewDecoder(strings.NewReader(stored))
 	if t, err := dec.Token(); err == nil && t == json.Delim('{') {
 		if k, err := dec.Token(); err == nil && k == "text" {

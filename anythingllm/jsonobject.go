@@ -73,6 +73,10 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		if a := math.Abs(v); v == 0 || (a >= 1e-6 && a < 1e21) {
 			return strconv.AppendFloat(b, v, 'f', -1, 64), nil
 		}
+	case float32:
+		if a := float32(math.Abs(float64(v))); v == 0 || (a >= 1e-6 && a < 1e21) {
+			return strconv.AppendFloat(b, float64(v), 'f', -1, 32), nil
+		}
 	}
 	return appendAny(b, v)
 }
@@ -86,32 +90,58 @@ func appendAny(b []byte, v any) ([]byte, error) {
 	return append(b, enc...), nil
 }
 
-// appendJSONString appends s quoted. Strings that need no escaping (the
-// usual case) are copied; the others are quoted by encoding/json.
+// appendJSONString appends s quoted and escaped as encoding/json does by
+// default: \" \\ \b \f \n \r \t, other control characters and the HTML
+// characters < > & as \u00XX, U+2028 and U+2029 as \u2028 and \u2029,
+// and each invalid UTF-8 byte as \ufffd.
 func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				return appendMarshaled(b, s)
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			}
 			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			return appendMarshaled(b, s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
 		}
 		i += size
+		start = i
 	}
-	b = append(b, '"')
-	b = append(b, s...)
+	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-func appendMarshaled(b []byte, s string) []byte {
-	enc, _ := json.Marshal(s) // a string always encodes
-	return append(b, enc...)
 }
 
 // appendSources appends s as encoding/json encodes a []Source.

@@ -3,6 +3,7 @@ package anythingllm
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,8 +13,9 @@ import (
 // awkwardValues are values whose encoding has a special case.
 var awkwardValues = []any{
 	nil, true, false, 0, -7, int64(1) << 53, 3.5, 0.0, math.Copysign(0, -1), 1e-7, 1e-6, 123.456, 1e20, 1e21, -2.5e-9,
-	float32(1.25), uint8(9), json.Number("12"),
-	"", "plain", `quote " and \ backslash`, "tab\tnewline\ncarriage\r", "\x00\x1f control",
+	float32(1.25), float32(0.1), float32(1e-7), float32(-3e21), float32(0.7071068), uint8(9), json.Number("12"),
+	"", "plain", `quote " and \ backslash`, "tab\tnewline\ncarriage\r", "\x00\x1f control \b\f\v\x7f",
+	"<document_metadata>\nsourceDocument: a.txt\n</document_metadata>\n\nchunk", "trailing bad \xc3", "\xe2\x80\xa8",
 	"<script>&amp;</script>", "line\u2028sep\u2029", "bad utf8 \xff\xfe here", "émoji 🙂 ünïcode",
 	[]any{"a", 1, nil}, map[string]any{"z": 1, "a": "<b>"}, []string{"x"}, struct{ A int }{4},
 }
@@ -90,4 +92,40 @@ func TestChatResultAppendJSONMatchesEncodingJSON(t *testing.T) {
 	if n := reflect.TypeFor[storedResponse]().NumField(); n != 5 {
 		t.Errorf("storedResponse has %d fields; appendJSON writes 5: update it and this test", n)
 	}
+}
+
+func TestAppendJSONStringMatchesEncodingJSONOnRandomBytes(t *testing.T) {
+	pieces := []string{"a", "Z", " ", "\"", "\\", "<", ">", "&", "\n", "\t", "\x00", "\x1f", "\x7f", "é", "🙂",
+		"\u2028", "\u2029", "\xff", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\ufffd"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		var sb strings.Builder
+		for range rng.IntN(12) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := sb.String()
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range awkwardStrings() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+		// and a saved response's text reads back as encoding/json reads it
+		var text string
+		_ = json.Unmarshal(want, &text)
+		stored, _ := (&storedResponse{Text: s}).appendJSON(nil)
+		if got := storedText(string(stored)); got != text {
+			t.Fatalf("storedText(%s) = %q, want %q", stored, got, text)
+		}
+	})
 }

@@ -18,7 +18,7 @@ import (
 // written again one per transaction, so one bad row costs no other row
 // its save and every caller gets the error of its own row.
 
-const chatInsertSQL = `INSERT INTO "workspace_chats" ("workspace_id", "prompt", "response", "include", "user_id", "thread_id", "api_session_id", "created_at", "last_updated_at", "feedback_score") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`
+const chatInsertSQL = `INSERT INTO "workspace_chats" ("workspace_id", "prompt", "response", "include", "user_id", "thread_id", "api_session_id", "created_at", "last_updated_at", "feedback_score") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // maxChatBatch caps one transaction, so a leader's own request is not
 // held up by an unbounded queue behind it.
@@ -108,8 +108,12 @@ func (c *chatCommitter) tx(ctx context.Context, batch []*chatSave) error {
 	ids := make([]int64, len(batch))
 	for i, s := range batch {
 		r := s.row
-		if err := st.QueryRowContext(ctx, r.WorkspaceID, r.Prompt, r.Response, r.Include, r.UserID, r.ThreadID,
-			r.APISessionID, sqliteTime(r.CreatedAt), sqliteTime(r.LastUpdatedAt), r.FeedbackScore).Scan(&ids[i]); err != nil {
+		res, err := st.ExecContext(ctx, r.WorkspaceID, r.Prompt, r.Response, r.Include, r.UserID, r.ThreadID,
+			r.APISessionID, sqliteTime(r.CreatedAt), sqliteTime(r.LastUpdatedAt), r.FeedbackScore)
+		if err != nil {
+			return err
+		}
+		if ids[i], err = res.LastInsertId(); err != nil {
 			return err
 		}
 	}
