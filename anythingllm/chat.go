@@ -592,7 +592,14 @@ func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []
 	if attach == nil {
 		attach = []any{}
 	}
-	resp, err := (&storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics}).appendJSON(nil)
+	size := 512 + len(text)
+	for _, s := range sources {
+		size += 384
+		if t, ok := s["text"].(string); ok {
+			size += len(t) + len(t)/8 // room for escapes
+		}
+	}
+	resp, err := (&storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics}).appendJSON(make([]byte, 0, size))
 	if err != nil {
 		return 0, err
 	}

@@ -27,6 +27,15 @@ type Metrics map[string]any
 // results are therefore encoded by the functions below, which write the
 // bytes encoding/json writes (sorted keys, HTML escaped; tested against it).
 
+// sortedSourceKeys are the keys of a search hit's Source (resultSource),
+// sorted.
+var sortedSourceKeys = func() []string {
+	k := []string{"id", "url", "title", "docAuthor", "description", "docSource", "chunkSource", "published",
+		"wordCount", "token_count_estimate", "text", "_distance", "score"}
+	slices.Sort(k)
+	return k
+}()
+
 // appendObject appends m as encoding/json does: keys sorted, null for a
 // nil map. Values of the common scalar types are written directly, the
 // rest by encoding/json.
@@ -36,10 +45,22 @@ func appendObject(b []byte, m map[string]any) ([]byte, error) {
 	}
 	var stack [16]string
 	keys := stack[:0]
-	for k := range m {
-		keys = append(keys, k)
+	// A search hit's source has exactly these keys: no sort needed.
+	if len(m) == len(sortedSourceKeys) {
+		keys = sortedSourceKeys
+		for _, k := range keys {
+			if _, ok := m[k]; !ok {
+				keys = stack[:0]
+				break
+			}
+		}
 	}
-	slices.Sort(keys)
+	if len(keys) == 0 {
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+	}
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {

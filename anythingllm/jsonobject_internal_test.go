@@ -2,9 +2,11 @@ package anythingllm
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,12 +60,19 @@ func TestAppendObjectRejectsWhatEncodingJSONRejects(t *testing.T) {
 func TestChatResultAppendJSONMatchesEncodingJSON(t *testing.T) {
 	src := resultSource(SearchResult{ID: "c1", Text: "chunk <b>", Score: 0.75, Distance: 0.25,
 		Metadata: SearchMetadata{Title: "t", URL: "u", DocSource: "ds", ChunkSource: "cs", Published: "p"}})
+	plain := maps.Clone(src) // exactly a search hit's keys
+	if got := slices.Sorted(maps.Keys(plain)); !slices.Equal(got, sortedSourceKeys) {
+		t.Fatalf("resultSource keys %v, sortedSourceKeys %v", got, sortedSourceKeys)
+	}
+	sameCount := maps.Clone(src) // as many keys, one of them different
+	delete(sameCount, "url")
+	sameCount["zz"] = "<z>"
 	src["extra"] = map[string]any{"nested": []any{1, "x"}}
 	metrics := metricsOf(Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}, time.Now(), "m", "p")
 	results := []*ChatResult{
 		{},
 		Abort("bad \"input\""),
-		{ID: "i", Type: "textResponse", TextResponse: strp("answer"), Sources: []Source{src, {}, nil}, Close: true, ChatID: 7, Metrics: metrics},
+		{ID: "i", Type: "textResponse", TextResponse: strp("answer"), Sources: []Source{src, plain, sameCount, {}, nil}, Close: true, ChatID: 7, Metrics: metrics},
 		{UUID: "u", Type: "textResponseChunk", TextResponse: strp(""), Sources: []Source{}, Error: false},
 		{UUID: "u", Type: "finalizeResponseStream", Close: true, Error: false, Attachments: []any{map[string]any{"name": "a.png"}}, Metrics: Metrics{}},
 	}
