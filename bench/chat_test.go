@@ -1,7 +1,7 @@
 // Package bench holds whole-server benchmarks; figures are ratios against
 // baselines measured in the same run.
 //
-//	go test -run '^$' -bench . -benchtime 3000x ./bench/
+//	go test -run '^$' -bench . -benchtime 20000x ./bench/
 package bench
 
 import (
