@@ -15,7 +15,8 @@
 // On SQLite, every chat turn's database work is kept small: writes go
 // through one writer connection (writers queue in Go, not in SQLite's
 // sleeping busy handler), concurrent chat saves share one commit (group
-// commit), the per-request queries are prepared once, and the rows every
+// commit), WAL checkpoints run in the background instead of inside a
+// commit, the per-request queries are prepared once, and the rows every
 // turn reads but that rarely change (a workspace, its pinned documents, a
 // conversation's recent history) are cached in memory. Every write made
 // through the Store keeps that cache exact; a write made around it (DB(),
@@ -153,10 +154,13 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		sqldb.SetConnMaxIdleTime(0)
 		s.db = bun.NewDB(sqldb, sqlitedialect.New())
 		if path != ":memory:" {
-			// The writer leaves checkpoints to s.ckpt (see checkpointer)
-			// and keeps a WAL that a burst made large from staying so.
+			// The writer leaves checkpoints to s.ckpt (see checkpointer),
+			// but for writes faster than it copies: past writerCheckpointFrames
+			// the writer checkpoints in its commit again, as SQLite does
+			// by default at 1000. A WAL that a burst made large is cut
+			// back when it starts over.
 			wq := url.Values{}
-			wq.Add("_pragma", "wal_autocheckpoint(0)")
+			wq.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointFrames))
 			wq.Add("_pragma", "journal_size_limit(67108864)")
 			wsql, err := sql.Open(sqliteshim.ShimName, dsn+"&"+wq.Encode())
 			if err != nil {
@@ -174,7 +178,7 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 				one.SetMaxIdleConns(1)
 				one.SetConnMaxIdleTime(0)
 			}
-			s.ckpt = startCheckpointer(csql, checkpointDelay)
+			s.ckpt = startCheckpointer(csql, wsql, checkpointDelay)
 			s.wdb = bun.NewDB(wsql, sqlitedialect.New())
 			s.chats = &chatCommitter{wdb: wsql, ckpt: s.ckpt}
 			s.cache = &readCache{}

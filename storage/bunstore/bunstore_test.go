@@ -368,3 +368,68 @@ func TestWritesAreCheckpointedWhileOpen(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Under sustained writes a checkpoint beside the writer never copies the
+// whole WAL, so the WAL never starts over; the checkpointer finishes it on
+// the writer from time to time, keeping the WAL file bounded.
+func TestWALStaysBoundedUnderSustainedWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 48 MB")
+	}
+	path := filepath.Join(t.TempDir(), "wal.db")
+	s := bunstoretest.SQLiteAt(t, path)
+	ctx := context.Background()
+	w := &anythingllm.Workspace{Name: "w", Slug: "w", CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+	if err := s.Workspaces().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	response := strings.Repeat("x", 8<<10)
+	const writers, perWriter = 8, 750 // 48 MB
+	stop := make(chan struct{})
+	var readers, wg sync.WaitGroup
+	for range 2 { // readers come and go, as a busy server's do
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+				}
+				if _, err := s.Chats().List(ctx, &anythingllm.ChatFilter{WorkspaceID: w.ID, Limit: 3, Newest: true}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				c := &anythingllm.Chat{WorkspaceID: w.ID, Prompt: fmt.Sprint(g, i), Response: response, Include: true,
+					CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+				if err := s.Chats().Create(ctx, c); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About 150 MB without the checkpointer; 10 to 40 MB with it (this
+	// burst outruns the background copy, and the writer's backstop
+	// checkpoint at 32 MB takes over).
+	if fi.Size() > 56<<20 {
+		t.Errorf("WAL file is %d MB after 48 MB of writes: it never started over", fi.Size()>>20)
+	}
+	t.Logf("WAL file: %.1f MB after 48 MB of writes", float64(fi.Size())/(1<<20))
+}
