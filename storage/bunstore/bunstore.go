@@ -15,8 +15,7 @@
 // On SQLite, every chat turn's database work is kept small: writes go
 // through one writer connection (writers queue in Go, not in SQLite's
 // sleeping busy handler), concurrent chat saves share one commit (group
-// commit), WAL checkpoints run in the background instead of inside a
-// commit, the per-request queries are prepared once, and the rows every
+// commit), the per-request queries are prepared once, and the rows every
 // turn reads but that rarely change (a workspace, its pinned documents, a
 // conversation's recent history) are cached in memory. Every write made
 // through the Store keeps that cache exact; a write made around it (DB(),
@@ -70,7 +69,6 @@ type Store struct {
 	chats    *chatCommitter // SQLite files only
 	cache    *readCache     // SQLite files only
 	lists    *chatLists     // SQLite files only
-	ckpt     *checkpointer  // SQLite files only
 	postgres bool
 	inTx     bool
 }
@@ -154,37 +152,20 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		sqldb.SetConnMaxIdleTime(0)
 		s.db = bun.NewDB(sqldb, sqlitedialect.New())
 		if path != ":memory:" {
-			// The writer leaves checkpoints to s.ckpt (see checkpointer),
-			// but for writes faster than it copies: past writerCheckpointFrames
-			// the writer checkpoints in its commit again, as SQLite does
-			// by default at 1000. A WAL that a burst made large is cut
-			// back when it starts over.
-			wq := url.Values{}
-			wq.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointFrames))
-			wq.Add("_pragma", "journal_size_limit(67108864)")
-			wsql, err := sql.Open(sqliteshim.ShimName, dsn+"&"+wq.Encode())
+			wsql, err := sql.Open(sqliteshim.ShimName, dsn)
 			if err != nil {
 				_ = s.db.Close()
 				return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
 			}
-			csql, err := sql.Open(sqliteshim.ShimName, dsn)
-			if err != nil {
-				_ = s.db.Close()
-				_ = wsql.Close()
-				return nil, fmt.Errorf("bunstore: opening %s: %w", path, err)
-			}
-			for _, one := range []*sql.DB{wsql, csql} {
-				one.SetMaxOpenConns(1)
-				one.SetMaxIdleConns(1)
-				one.SetConnMaxIdleTime(0)
-			}
-			s.ckpt = startCheckpointer(csql, wsql, checkpointDelay)
+			wsql.SetMaxOpenConns(1)
+			wsql.SetMaxIdleConns(1)
+			wsql.SetConnMaxIdleTime(0)
 			s.wdb = bun.NewDB(wsql, sqlitedialect.New())
-			s.chats = &chatCommitter{wdb: wsql, ckpt: s.ckpt}
+			s.chats = &chatCommitter{wdb: wsql}
 			s.cache = &readCache{}
 			s.lists = &chatLists{rc: s.cache}
 			s.chats.lists = s.lists
-			s.wdb.AddQueryHook(writeHook{s.cache, s.ckpt})
+			s.wdb.AddQueryHook(invalidateHook{s.cache})
 		}
 	}
 	if s.wdb == nil {
@@ -212,9 +193,6 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	for _, db := range s.dbs() {
 		errs = append(errs, db.Close())
-	}
-	if s.ckpt != nil {
-		errs = append(errs, s.ckpt.close()) // last: it checkpoints what is left
 	}
 	return errors.Join(errs...)
 }
@@ -261,7 +239,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) e
 	}
 	defer s.clearCache() // after the commit (or rollback)
 	return s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, lists: s.lists, ckpt: s.ckpt, postgres: s.postgres, inTx: true})
+		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, lists: s.lists, postgres: s.postgres, inTx: true})
 	})
 }
 

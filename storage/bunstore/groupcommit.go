@@ -32,8 +32,7 @@ type chatSave struct {
 
 type chatCommitter struct {
 	wdb   *sql.DB
-	lists *chatLists    // told of every committed row
-	ckpt  *checkpointer // poked after every commit
+	lists *chatLists // told of every committed row
 
 	mu      sync.Mutex
 	queue   []*chatSave
@@ -120,7 +119,6 @@ func (c *chatCommitter) tx(ctx context.Context, batch []*chatSave) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	c.ckpt.poke()
 	rows := make([]*chatRow, len(batch))
 	for i, s := range batch {
 		s.row.ID = ids[i]

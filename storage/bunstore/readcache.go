@@ -85,21 +85,14 @@ func cached[V any](s *Store, key string, load func() (V, error), copyOf func(V) 
 	return v, nil
 }
 
-// writeHook runs after every statement on the writer pool: it clears the
-// cache and tells the checkpointer.
-type writeHook struct {
-	c    *readCache
-	ckpt *checkpointer
-}
+// invalidateHook clears the cache after every statement on the writer pool.
+type invalidateHook struct{ c *readCache }
 
-func (h writeHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+func (h invalidateHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
 	return ctx
 }
 
-func (h writeHook) AfterQuery(context.Context, *bun.QueryEvent) {
-	h.c.clear()
-	h.ckpt.poke()
-}
+func (h invalidateHook) AfterQuery(context.Context, *bun.QueryEvent) { h.c.clear() }
 
 // chatLists caches the results of "newest N chats" lists: a conversation's
 // history, which every chat turn reads and then extends by one. Saves
