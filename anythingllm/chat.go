@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/google/uuid"
 )
@@ -238,11 +238,19 @@ func withContext(system string, contexts []string) string {
 	if len(contexts) == 0 {
 		return system
 	}
+	size := len(system) + len("\nContext:\n")
+	for _, c := range contexts {
+		size += len(c) + 48
+	}
 	var b strings.Builder
+	b.Grow(size)
 	b.WriteString(system)
 	b.WriteString("\nContext:\n")
 	for i, c := range contexts {
-		fmt.Fprintf(&b, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", i, c, i)
+		n := strconv.Itoa(i)
+		b.WriteString("[CONTEXT " + n + "]:\n")
+		b.WriteString(c)
+		b.WriteString("\n[END CONTEXT " + n + "]\n\n")
 	}
 	return b.String()
 }
@@ -604,7 +612,9 @@ func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []
 		return 0, err
 	}
 	now := a.now()
-	c := &Chat{WorkspaceID: t.w.ID, Prompt: t.in.Message, Response: string(resp), Include: include, UserID: t.in.UserID,
+	// resp is never written again: the string shares its bytes rather
+	// than copying a response of several KB on every turn.
+	c := &Chat{WorkspaceID: t.w.ID, Prompt: t.in.Message, Response: unsafe.String(unsafe.SliceData(resp), len(resp)), Include: include, UserID: t.in.UserID,
 		CreatedAt: now, LastUpdatedAt: now}
 	if t.thread != nil {
 		c.ThreadID = &t.thread.ID

@@ -74,3 +74,14 @@ func TestSystemPromptVariables(t *testing.T) {
 		}
 	}
 }
+
+func TestWithContextFormat(t *testing.T) {
+	got := withContext("SYS", []string{"one", "two\nlines"})
+	want := "SYS\nContext:\n[CONTEXT 0]:\none\n[END CONTEXT 0]\n\n[CONTEXT 1]:\ntwo\nlines\n[END CONTEXT 1]\n\n"
+	if got != want {
+		t.Errorf("withContext = %q, want %q", got, want)
+	}
+	if got := withContext("SYS", nil); got != "SYS" {
+		t.Errorf("no contexts: %q", got)
+	}
+}
