@@ -201,24 +201,12 @@ func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 
 // Count returns a namespace's size, ErrNotFound if it does not exist.
 func (s *Store) Count(ctx context.Context, name string) (int, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.ns[name]
-	if n == nil {
-		return 0, vecmath.NotFound(name)
-	}
-	return n.col.Count(), nil
+	return vecmath.Count(&s.mu, s.ns, name, func(n *namespace) int { return n.col.Count() })
 }
 
 // Total counts the chunks of every namespace.
 func (s *Store) Total(ctx context.Context) (int, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := 0
-	for _, n := range s.ns {
-		t += n.col.Count()
-	}
-	return t, nil
+	return vecmath.Total(&s.mu, s.ns, func(n *namespace) int { return n.col.Count() })
 }
 
 // Close drops every collection.

@@ -265,24 +265,12 @@ func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 
 // Count returns a namespace's row count, ErrNotFound if it does not exist.
 func (s *Store) Count(ctx context.Context, name string) (int, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.ns[name]
-	if n == nil {
-		return 0, vecmath.NotFound(name)
-	}
-	return len(n.rows), nil
+	return vecmath.Count(&s.mu, s.ns, name, func(n *namespace) int { return len(n.rows) })
 }
 
 // Total counts rows in every namespace.
 func (s *Store) Total(ctx context.Context) (int, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t := 0
-	for _, n := range s.ns {
-		t += len(n.rows)
-	}
-	return t, nil
+	return vecmath.Total(&s.mu, s.ns, func(n *namespace) int { return len(n.rows) })
 }
 
 // Close frees the index.

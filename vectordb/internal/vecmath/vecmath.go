@@ -1,10 +1,11 @@
 // Package vecmath holds the helpers the vector indexes share: validation,
-// normalisation and top-k selection.
+// normalisation, top-k selection and the counts over a namespace table.
 package vecmath
 
 import (
 	"container/heap"
 	"math"
+	"sync"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
@@ -162,4 +163,27 @@ func NotFound(ns string) error {
 // DimMismatch is the error for a vector of the wrong length.
 func DimMismatch(got, want int) error {
 	return anythingllm.Errorf(anythingllm.InvalidArgument, "vector has %d dimensions, the namespace has %d", got, want)
+}
+
+// Count is VectorStore.Count over a namespace table guarded by mu: the
+// size of namespace name, or the NotFound error.
+func Count[N any](mu *sync.RWMutex, ns map[string]*N, name string, size func(*N) int) (int, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	n := ns[name]
+	if n == nil {
+		return 0, NotFound(name)
+	}
+	return size(n), nil
+}
+
+// Total is VectorStore.Total over a namespace table guarded by mu.
+func Total[N any](mu *sync.RWMutex, ns map[string]*N, size func(*N) int) (int, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	t := 0
+	for _, n := range ns {
+		t += size(n)
+	}
+	return t, nil
 }
