@@ -63,7 +63,7 @@ type ChatResult struct {
 	Close        bool     `json:"close"`
 	Error        any      `json:"error"`
 	ChatID       int64    `json:"chatId,omitempty"`
-	Metrics      Metrics  `json:"metrics,omitempty"`
+	Metrics      Metrics  `json:"metrics,omitzero"`
 }
 
 func strp(s string) *string { return &s }

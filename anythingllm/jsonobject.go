@@ -273,7 +273,7 @@ func (r *ChatResult) AppendJSON(b []byte) ([]byte, error) {
 	if r.ChatID != 0 {
 		f.value("chatId", r.ChatID)
 	}
-	if len(r.Metrics) > 0 {
+	if r.Metrics != nil { // omitzero: an empty, non-nil Metrics is written as {}
 		f.object("metrics", r.Metrics)
 	}
 	return f.end()

@@ -19,7 +19,7 @@ type HistoryMessage struct {
 	ChatID        int64    `json:"chatId"`
 	Sources       []Source `json:"sources,omitempty"`
 	FeedbackScore *bool    `json:"feedbackScore,omitempty"`
-	Metrics       Metrics  `json:"metrics,omitempty"`
+	Metrics       Metrics  `json:"metrics,omitzero"`
 }
 
 // chatHistory converts chats to upstream's history shape.

@@ -131,16 +131,18 @@ func TestResetQueryRefusalAgentAndSessions(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("session 42 saw another session's history: %+v", msgs)
 	}
-	_, out := c.chat(t, "/api/v1/workspace/w/chat", map[string]any{"message": "", "reset": true, "sessionId": "A"})
-	if out.TextResponse == nil || *out.TextResponse != "Chat history was reset!" {
-		t.Fatalf("reset = %+v", out)
+	var raw map[string]any
+	c.DoJSON(t, "POST", "/api/v1/workspace/w/chat", map[string]any{"message": "", "reset": true, "sessionId": "A"}, &raw)
+	// Upstream answers a reset with "metrics":{}, present and empty.
+	if raw["textResponse"] != "Chat history was reset!" || fmt.Sprint(raw["metrics"]) != "map[]" || raw["error"] != nil {
+		t.Fatalf("reset = %+v", raw)
 	}
 	c.chat(t, "/api/v1/workspace/w/chat", map[string]any{"message": "three", "sessionId": "A"})
 	if msgs := c.fake.Requests()[2].Messages; len(msgs) != 2 {
 		t.Fatalf("history survived the reset: %+v", msgs)
 	}
 	calls := len(c.fake.Requests())
-	_, out = c.chat(t, "/api/v1/workspace/w/chat", map[string]any{"message": "what?", "mode": "query"})
+	_, out := c.chat(t, "/api/v1/workspace/w/chat", map[string]any{"message": "what?", "mode": "query"})
 	if out.TextResponse == nil || *out.TextResponse != "Nothing here." || out.Type != "textResponse" {
 		t.Fatalf("query refusal = %+v", out)
 	}
