@@ -655,10 +655,12 @@ func (a *App) Chat(ctx context.Context, slug string, in *ChatInput) (*ChatResult
 	if err != nil {
 		return Abort(ErrorMessage(err)), nil
 	}
-	if strings.TrimSpace(resp.Text) == "" {
-		return Abort("No text completion could be completed with this input."), nil
-	}
 	metrics := metricsOf(resp.Usage, start, or(resp.Model, t.req.Model), t.provider)
+	if strings.TrimSpace(resp.Text) == "" {
+		res := Abort("No text completion could be completed with this input.")
+		res.Metrics = metrics // as upstream: the call was made
+		return res, nil
+	}
 	chatID, err := a.saveChat(ctx, t, resp.Text, t.sources, true, metrics)
 	if err != nil {
 		return nil, err

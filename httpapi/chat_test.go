@@ -378,3 +378,19 @@ func TestChatBackfillsSourcesFromHistory(t *testing.T) {
 		t.Fatalf("topN 1 back-filled anyway: %q", sys)
 	}
 }
+
+// An empty completion is upstream's abort, with the call's metrics, and is
+// not saved.
+func TestEmptyCompletionAborts(t *testing.T) {
+	c := newChatEnv(t, &fakeopenai.Options{Reply: func(*fakeopenai.ChatRequest) string { return "  " }}, 0)
+	newWorkspace(t, c.Env, map[string]any{"name": "W"})
+	st, out := c.chat(t, "/api/v1/workspace/w/chat", map[string]any{"message": "hello", "mode": "chat"})
+	if st != 200 || out.Type != "abort" || out.Error != "No text completion could be completed with this input." ||
+		out.TextResponse != nil || !out.Close || out.ChatID != 0 || out.Metrics["provider"] != "generic-openai" {
+		t.Fatalf("empty completion = %d %+v", st, out)
+	}
+	var h struct{ History []map[string]any }
+	if st := c.DoJSON(t, "GET", "/api/v1/workspace/w/chats", nil, &h); st != 200 || h.History == nil || len(h.History) != 0 {
+		t.Fatalf("an aborted chat was saved: %d %+v", st, h.History)
+	}
+}
