@@ -62,6 +62,7 @@ func (s *server) routes() []route {
 	// --- Authentication ---
 	rs = append(rs,
 		route{method: "GET", path: "/ping", tag: tagAuth, summary: "Liveness check", public: true, handler: s.handlePing, resp: pingResponse{}},
+		route{method: "GET", path: "/health", tag: tagAuth, summary: "Readiness: 200 when the database answers and the vector index is loaded, else 503 (same body)", public: true, handler: s.handleHealth, resp: healthResponse{}},
 		route{method: "GET", path: "/v1/auth", tag: tagAuth, summary: "Verify the API key", handler: s.handleAuth, resp: authResponse{}},
 	)
 	// --- Admin ---
