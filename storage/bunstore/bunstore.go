@@ -19,7 +19,7 @@
 // turn reads but that rarely change (a workspace, its pinned documents, a
 // conversation's recent history) are cached in memory. Every write made
 // through the Store keeps that cache exact; a write made around it (DB(),
-// or another process) is seen within two seconds. API keys and users are
+// or another process) is seen within a second. API keys and users are
 // never cached, so a key revoked by the CLI fails at once.
 package bunstore
 
@@ -214,7 +214,7 @@ func (s *Store) w() bun.IDB {
 
 // DB returns the underlying bun database (the reader pool), for advanced
 // use. Writes made through it bypass the Store's cache: cached workspaces,
-// pinned lists and histories may lag them by up to two seconds.
+// pinned lists and histories may lag them by up to a second.
 func (s *Store) DB() *bun.DB { return s.db }
 
 // IsPostgres reports whether the store runs on PostgreSQL.

@@ -37,7 +37,9 @@ type cacheEntry struct {
 	at  time.Time
 }
 
-const readCacheTTL = 2 * time.Second
+// One second: the bound on staleness across processes that replicas promise
+// for everything they cache (the vector index follows its change log as fast).
+const readCacheTTL = time.Second
 
 func (c *readCache) get(key string) (any, bool) {
 	c.mu.Lock()
