@@ -141,6 +141,12 @@ func (s *server) requireAPIKey(next http.Handler) http.Handler {
 			return
 		}
 		key, err := s.app.VerifyAPIKey(r.Context(), parts[1])
+		if err != nil && anythingllm.Code(err) == anythingllm.Unavailable {
+			// The database is away: say so (503), rather than telling the
+			// client its key is wrong.
+			s.writeError(w, r, err)
+			return
+		}
 		if err != nil {
 			if anythingllm.Code(err) != anythingllm.Unauthenticated {
 				s.log.ErrorContext(r.Context(), "api key check failed", "err", err)
