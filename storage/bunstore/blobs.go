@@ -26,6 +26,10 @@ type BlobsOptions struct {
 	// that died in the middle of a Put) must be before Sweep removes it;
 	// default 24 hours. It must be longer than the slowest Put.
 	SweepAfter time.Duration
+	// ReadGrace is how long the content a Put replaced (or a Delete
+	// removed) is kept for readers that opened it before; default one
+	// minute. A negative value removes it at once.
+	ReadGrace time.Duration
 }
 
 // DefaultChunkSize is the default BlobsOptions.ChunkSize: 1 MiB.
@@ -45,10 +49,12 @@ const DefaultChunkSize = 1 << 20
 // statement, so a large blob is never held whole in memory nor in one
 // transaction; then one transaction points the key at the new content and
 // deletes the old. Open reads the key's row and first chunk in one
-// statement and the other chunks as the reader asks for them: a blob of
-// one chunk is always read whole; a reader of a larger blob that is
-// replaced or deleted while it reads gets an error (ErrUnavailable, "changed
-// while being read"), never a mix of old and new bytes.
+// statement and the other chunks as the reader asks for them, holding no
+// connection in between. The content a Put replaces, or a Delete removes,
+// is kept for BlobsOptions.ReadGrace (a minute) before it is deleted, so a
+// reader that opened it before reads it whole; a reader slower than that
+// gets an error (ErrUnavailable, "changed while being read"), never a mix
+// of old and new bytes.
 //
 // Blobs work outside any transaction of the Store they come from. Folders
 // are rows of their own, created by MkdirAll and, as on a file system, for
@@ -57,6 +63,7 @@ type Blobs struct {
 	s          *Store
 	chunk      int
 	sweepAfter time.Duration
+	readGrace  time.Duration
 }
 
 var _ anythingllm.BlobStore = (*Blobs)(nil)
@@ -66,13 +73,16 @@ func (s *Store) Blobs() *Blobs { return NewBlobs(s, nil) }
 
 // NewBlobs returns a blob store on s's database.
 func NewBlobs(s *Store, opts *BlobsOptions) *Blobs {
-	b := &Blobs{s: s, chunk: DefaultChunkSize, sweepAfter: 24 * time.Hour}
+	b := &Blobs{s: s, chunk: DefaultChunkSize, sweepAfter: 24 * time.Hour, readGrace: time.Minute}
 	if opts != nil {
 		if opts.ChunkSize > 0 {
 			b.chunk = opts.ChunkSize
 		}
 		if opts.SweepAfter > 0 {
 			b.sweepAfter = opts.SweepAfter
+		}
+		if opts.ReadGrace != 0 {
+			b.readGrace = opts.ReadGrace
 		}
 	}
 	return b
@@ -322,9 +332,7 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader) error {
 					return err
 				}
 				if cur.contentID.Valid {
-					if _, err := tx.ExecContext(ctx, b.rebind(`DELETE FROM blob_contents WHERE id = ?`), cur.contentID.Int64); err != nil {
-						return err
-					}
+					return b.release(ctx, tx, []any{cur.contentID.Int64}, now)
 				}
 				return nil
 			}
@@ -345,7 +353,36 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader) error {
 		return err
 	}
 	committed = true
+	b.purge(ctx)
 	return nil
+}
+
+// release marks contents no longer referenced, for purge to delete after
+// the read grace; with a negative grace it deletes them at once.
+func (b *Blobs) release(ctx context.Context, tx *sql.Tx, ids []any, now time.Time) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		var err error
+		if b.readGrace < 0 {
+			_, err = tx.ExecContext(ctx, b.rebind(`DELETE FROM blob_contents WHERE id IN (`+placeholders(n)+`)`), ids[:n]...)
+		} else {
+			_, err = tx.ExecContext(ctx, b.rebind(`UPDATE blob_contents SET released_at = ? WHERE id IN (`+placeholders(n)+`)`), append([]any{now}, ids[:n]...)...)
+		}
+		if err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// purge deletes the contents released longer than the read grace ago.
+// Errors are left for the next write or Sweep.
+func (b *Blobs) purge(ctx context.Context) {
+	if b.readGrace < 0 {
+		return
+	}
+	_, _ = b.s.wdb.DB.ExecContext(context.WithoutCancel(ctx), b.rebind(`DELETE FROM blob_contents WHERE released_at < ?`), time.Now().UTC().Add(-b.readGrace))
 }
 
 // writeContent streams r into a new content's chunks and returns its id
@@ -404,11 +441,11 @@ func (b *Blobs) dropContents(ctx context.Context, ids []int64) {
 
 // Sweep removes contents no blob refers to that are older than
 // BlobsOptions.SweepAfter: what a process killed in the middle of a Put
-// leaves behind. It returns how many it removed. Run it now and then (at
+// leaves behind (and released contents past their read grace). It returns how many it removed. Run it now and then (at
 // start, say); it is safe beside running Puts younger than SweepAfter.
 func (b *Blobs) Sweep(ctx context.Context) (int64, error) {
-	res, err := b.s.wdb.DB.ExecContext(ctx, b.rebind(`DELETE FROM blob_contents WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM blobs WHERE blobs.content_id = blob_contents.id)`),
-		time.Now().UTC().Add(-b.sweepAfter))
+	res, err := b.s.wdb.DB.ExecContext(ctx, b.rebind(`DELETE FROM blob_contents WHERE (created_at < ? AND released_at IS NULL AND NOT EXISTS (SELECT 1 FROM blobs WHERE blobs.content_id = blob_contents.id)) OR released_at < ?`),
+		time.Now().UTC().Add(-b.sweepAfter), time.Now().UTC().Add(-max(b.readGrace, 0)))
 	if err != nil {
 		return 0, b.dbErr(ctx, err)
 	}
@@ -520,7 +557,7 @@ func (b *Blobs) Delete(ctx context.Context, key string) error {
 	if err := blobstore.ValidKey(key); err != nil {
 		return err
 	}
-	return b.tx(ctx, func(tx *sql.Tx) error {
+	err := b.tx(ctx, func(tx *sql.Tx) error {
 		r, found, err := b.row(ctx, tx, key, b.lock("UPDATE"))
 		switch {
 		case err != nil:
@@ -541,10 +578,14 @@ func (b *Blobs) Delete(ctx context.Context, key string) error {
 			return err
 		}
 		if r.contentID.Valid {
-			_, err = tx.ExecContext(ctx, b.rebind(`DELETE FROM blob_contents WHERE id = ?`), r.contentID.Int64)
+			return b.release(ctx, tx, []any{r.contentID.Int64}, time.Now().UTC())
 		}
-		return err
+		return nil
 	})
+	if err == nil {
+		b.purge(ctx)
+	}
+	return err
 }
 
 // DeleteAll removes key and everything below it; absent is not an error.
@@ -552,7 +593,7 @@ func (b *Blobs) DeleteAll(ctx context.Context, key string) error {
 	if err := blobstore.ValidKey(key); err != nil {
 		return err
 	}
-	return b.tx(ctx, func(tx *sql.Tx) error {
+	err := b.tx(ctx, func(tx *sql.Tx) error {
 		r, found, err := b.row(ctx, tx, key, b.lock("UPDATE"))
 		if err != nil || !found {
 			return err
@@ -597,23 +638,19 @@ func (b *Blobs) DeleteAll(ctx context.Context, key string) error {
 			}
 			level = next
 		}
-		for _, batch := range [][]any{names, contents} {
-			table, col := "blobs", "name"
-			if len(batch) > 0 {
-				if _, ok := batch[0].(int64); ok {
-					table, col = "blob_contents", "id"
-				}
+		for batch := names; len(batch) > 0; {
+			n := min(len(batch), 500)
+			if _, err := tx.ExecContext(ctx, b.rebind(`DELETE FROM blobs WHERE name IN (`+placeholders(n)+`)`), batch[:n]...); err != nil {
+				return err
 			}
-			for len(batch) > 0 {
-				n := min(len(batch), 500)
-				if _, err := tx.ExecContext(ctx, b.rebind(`DELETE FROM `+table+` WHERE `+col+` IN (`+placeholders(n)+`)`), batch[:n]...); err != nil {
-					return err
-				}
-				batch = batch[n:]
-			}
+			batch = batch[n:]
 		}
-		return nil
+		return b.release(ctx, tx, contents, time.Now().UTC())
 	})
+	if err == nil {
+		b.purge(ctx)
+	}
+	return err
 }
 
 // Move renames the file from to to, refusing to overwrite; folders cannot

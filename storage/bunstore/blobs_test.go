@@ -27,6 +27,19 @@ func TestBlobsConformancePostgres(t *testing.T) {
 	blobstoretest.RunConformanceTests(t, func(t *testing.T) anythingllm.BlobStore { return bunstoretest.Postgres(t).Blobs() })
 }
 
+// Small chunks, so that the suite runs the multi-chunk paths.
+func TestBlobsConformanceSmallChunks(t *testing.T) {
+	blobstoretest.RunConformanceTests(t, func(t *testing.T) anythingllm.BlobStore {
+		return bunstore.NewBlobs(bunstoretest.SQLite(t), &bunstore.BlobsOptions{ChunkSize: 1000})
+	})
+}
+
+func TestBlobsConformanceSmallChunksPostgres(t *testing.T) {
+	blobstoretest.RunConformanceTests(t, func(t *testing.T) anythingllm.BlobStore {
+		return bunstore.NewBlobs(bunstoretest.Postgres(t), &bunstore.BlobsOptions{ChunkSize: 1000})
+	})
+}
+
 func eachDB(t *testing.T, fn func(t *testing.T, st *bunstore.Store)) {
 	t.Run("SQLite", func(t *testing.T) { fn(t, bunstoretest.SQLite(t)) })
 	t.Run("Postgres", func(t *testing.T) { fn(t, bunstoretest.Postgres(t)) })
@@ -56,7 +69,7 @@ func (o *onlyReader) Read(p []byte) (int, error) {
 func TestBlobsStoredInChunks(t *testing.T) {
 	eachDB(t, func(t *testing.T, st *bunstore.Store) {
 		ctx := context.Background()
-		b := bunstore.NewBlobs(st, &bunstore.BlobsOptions{ChunkSize: 4096})
+		b := bunstore.NewBlobs(st, &bunstore.BlobsOptions{ChunkSize: 4096, ReadGrace: -1})
 		data := bytes.Repeat([]byte("0123456789abcdef"), 4096*10/16+7) // 10 chunks and a bit
 		src := &onlyReader{r: bytes.NewReader(data)}
 		if err := b.Put(ctx, "big/file.bin", src); err != nil {
@@ -127,33 +140,55 @@ type failing struct{}
 
 func (failing) Read([]byte) (int, error) { return 0, errors.New("source broke") }
 
-// A reader of a multi-chunk blob replaced while it reads gets an error,
-// never bytes of the new content after bytes of the old.
+// A reader of a multi-chunk blob replaced while it reads reads the old
+// content whole within the read grace; past it (here: no grace) it gets an
+// error, never bytes of the new content after bytes of the old. Released
+// contents are removed once the grace has passed.
 func TestBlobsReplacedWhileReading(t *testing.T) {
 	eachDB(t, func(t *testing.T, st *bunstore.Store) {
 		ctx := context.Background()
-		b := bunstore.NewBlobs(st, &bunstore.BlobsOptions{ChunkSize: 100})
-		if err := b.Put(ctx, "k", strings.NewReader(strings.Repeat("a", 350))); err != nil {
+		for _, grace := range []time.Duration{0, -1} {
+			b := bunstore.NewBlobs(st, &bunstore.BlobsOptions{ChunkSize: 100, ReadGrace: grace})
+			if err := b.Put(ctx, "k", strings.NewReader(strings.Repeat("a", 350))); err != nil {
+				t.Fatal(err)
+			}
+			r, err := b.Open(ctx, "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := make([]byte, 100)
+			if _, err := io.ReadFull(r, first); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Put(ctx, "k", strings.NewReader(strings.Repeat("b", 350))); err != nil {
+				t.Fatal(err)
+			}
+			rest, err := io.ReadAll(r)
+			r.Close()
+			if grace == 0 {
+				if err != nil || string(first)+string(rest) != strings.Repeat("a", 350) {
+					t.Fatalf("reading a blob replaced within the grace: %d bytes, %v", len(rest), err)
+				}
+				continue
+			}
+			if !errors.Is(err, anythingllm.ErrUnavailable) {
+				t.Fatalf("reading a replaced blob with no grace: %d bytes, %v; want ErrUnavailable", len(rest), err)
+			}
+			if strings.Contains(string(rest), "b") {
+				t.Fatal("a reader saw new bytes after old ones")
+			}
+		}
+		// After the grace, the next write removes released contents.
+		b := bunstore.NewBlobs(st, &bunstore.BlobsOptions{ReadGrace: time.Millisecond})
+		if err := b.Delete(ctx, "k"); err != nil {
 			t.Fatal(err)
 		}
-		r, err := b.Open(ctx, "k")
-		if err != nil {
+		time.Sleep(20 * time.Millisecond)
+		if err := b.Put(ctx, "other", strings.NewReader("x")); err != nil {
 			t.Fatal(err)
 		}
-		defer r.Close()
-		first := make([]byte, 100)
-		if _, err := io.ReadFull(r, first); err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Put(ctx, "k", strings.NewReader(strings.Repeat("b", 350))); err != nil {
-			t.Fatal(err)
-		}
-		rest, err := io.ReadAll(r)
-		if !errors.Is(err, anythingllm.ErrUnavailable) {
-			t.Fatalf("reading a replaced blob: %d bytes, %v; want ErrUnavailable", len(rest), err)
-		}
-		if strings.Contains(string(rest), "b") {
-			t.Fatal("a reader saw new bytes after old ones")
+		if c, ch := count(t, st, "blob_contents"), count(t, st, "blob_chunks"); c != 1 || ch != 1 {
+			t.Fatalf("%d contents and %d chunks left, want 1 and 1", c, ch)
 		}
 	})
 }
@@ -166,7 +201,18 @@ func TestBlobsSweep(t *testing.T) {
 		if err := b.Put(ctx, "kept", strings.NewReader("kept")); err != nil {
 			t.Fatal(err)
 		}
+		if err := b.Put(ctx, "replaced", strings.NewReader("v1")); err != nil {
+			t.Fatal(err)
+		}
 		old := time.Now().UTC().Add(-time.Hour)
+		// Make every content old, then replace one: its old content is
+		// released but within the read grace, so Sweep keeps it.
+		if _, err := st.DB().NewRaw("UPDATE blob_contents SET created_at = ?", old).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Put(ctx, "replaced", strings.NewReader("v2")); err != nil {
+			t.Fatal(err)
+		}
 		// An orphan, as a killed Put leaves it, and a young one, as a
 		// running Put has it.
 		for _, at := range []time.Time{old, time.Now().UTC()} {
@@ -174,15 +220,19 @@ func TestBlobsSweep(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := st.DB().NewRaw("UPDATE blob_contents SET created_at = ? WHERE id IN (SELECT content_id FROM blobs)", old).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
 		n, err := b.Sweep(ctx)
 		if err != nil || n != 1 {
 			t.Fatalf("Sweep = %d, %v; want 1", n, err)
 		}
-		if got := count(t, st, "blob_contents"); got != 2 {
-			t.Fatalf("%d contents left, want 2", got)
+		if got := count(t, st, "blob_contents"); got != 4 { // kept, replaced v1 (in grace) and v2, the young one
+			t.Fatalf("%d contents left, want 4", got)
+		}
+		// Past the grace, Sweep removes the released one too.
+		if _, err := st.DB().NewRaw("UPDATE blob_contents SET released_at = ? WHERE released_at IS NOT NULL", old).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.Sweep(ctx); err != nil || n != 1 {
+			t.Fatalf("second Sweep = %d, %v; want 1", n, err)
 		}
 		r, err := b.Open(ctx, "kept")
 		if err != nil {

@@ -3,10 +3,14 @@
 -- in one transaction, so readers see the old content or the new, never a
 -- part. Folders are rows with is_dir true; every file's parent folders
 -- have rows. parent is the folder a row is listed in ('' = the root).
+-- A content replaced or deleted gets released_at and is removed a little
+-- later, so readers that started before still read it whole.
 CREATE TABLE blob_contents (
   id {{PK}},
-  created_at {{TS}} NOT NULL
+  created_at {{TS}} NOT NULL,
+  released_at {{TS}}
 );
+CREATE INDEX blob_contents_released_idx ON blob_contents (released_at);
 
 CREATE TABLE blob_chunks (
   content_id BIGINT NOT NULL REFERENCES blob_contents(id) ON DELETE CASCADE,
