@@ -17,12 +17,12 @@
 // file goes; a folder is also recognised when only objects below it exist.
 // Put streams as a multipart upload (Options.PartSize per part, the only
 // memory it holds), which S3 makes visible atomically when it completes.
-// Move streams the source (the version it checked, by ETag) into a PUT
-// conditional on the target being absent (If-None-Match: *), then deletes
-// the source, so of two Moves to one name only one succeeds; a crash
-// between the two steps leaves both names with the same bytes. (A
-// server-side copy would keep the bytes off this host, but MinIO ignores
-// If-None-Match on a copy, so it could not refuse an existing target.)
+// Move is a server-side copy that S3 completes only if the target is
+// absent (a multipart upload of copied parts, completed with
+// If-None-Match: *, which MinIO and S3 honour where a plain copy's
+// If-None-Match is ignored), then a delete of the source; so of two Moves
+// to one name only one succeeds, and a crash between the two steps leaves
+// both names with the same bytes.
 //
 // Checks that span several objects (is a parent a file? is a folder
 // empty?) are made before the write and are not atomic with it: two
@@ -536,34 +536,67 @@ func (s *Store) Move(ctx context.Context, from, to string) error {
 	if err := s.checkDirs(ctx, dirs, to); err != nil {
 		return err
 	}
-	// S3 has no rename, and MinIO ignores If-None-Match on a server-side
-	// copy; a PUT honours it. So the bytes pass through here, streamed:
-	// the exact version checked above (If-Match) into a PUT that S3
-	// refuses when to exists.
-	core := minio.Core{Client: s.c}
-	gopts := minio.GetObjectOptions{}
-	_ = gopts.SetMatchETag(info.ETag)
-	body, _, _, err := core.GetObject(ctx, s.bucket, s.obj(from), gopts)
-	if err != nil {
-		if isNotFound(err) || minio.ToErrorResponse(err).Code == "PreconditionFailed" {
-			return notFound(from) // moved or replaced meanwhile
-		}
-		return s.mapErr(ctx, err, from)
-	}
-	popts := minio.PutObjectOptions{PartSize: s.partSize, DisableContentSha256: true, ContentType: info.ContentType}
-	popts.SetMatchETagExcept("*")
-	_, err = s.c.PutObject(ctx, s.bucket, s.obj(to), body, info.Size, popts)
-	body.Close()
-	if err != nil {
-		if minio.ToErrorResponse(err).Code == "PreconditionFailed" {
-			return anythingllm.WrapError(anythingllm.AlreadyExists, err, "%s already exists", quote(to))
-		}
-		return s.mapErr(ctx, err, to)
+	if err := s.copyIfAbsent(ctx, info, from, to); err != nil {
+		return err
 	}
 	if err := s.markDirs(ctx, dirs); err != nil {
 		return err
 	}
 	return s.mapErr(ctx, s.c.RemoveObject(ctx, s.bucket, s.obj(from), minio.RemoveObjectOptions{}), from)
+}
+
+// maxCopyPart is the largest part S3 copies in one request.
+const maxCopyPart = 5 << 30
+
+// copyIfAbsent copies the object from (the version info describes) to to,
+// server-side, refusing with ErrAlreadyExists when to exists. S3 has no
+// rename, and MinIO ignores If-None-Match on a plain copy, but honours it
+// on completing a multipart upload: so the copy is a multipart upload
+// whose parts are server-side copies (If-Match on the source's ETag),
+// completed only if to is still absent. An empty object, which has no
+// range to copy, is a conditional PUT.
+func (s *Store) copyIfAbsent(ctx context.Context, info minio.ObjectInfo, from, to string) error {
+	refused := func(err error) error {
+		if minio.ToErrorResponse(err).Code == "PreconditionFailed" {
+			return anythingllm.WrapError(anythingllm.AlreadyExists, err, "%s already exists", quote(to))
+		}
+		return s.mapErr(ctx, err, to)
+	}
+	popts := minio.PutObjectOptions{ContentType: info.ContentType}
+	popts.SetMatchETagExcept("*")
+	if info.Size == 0 {
+		_, err := s.c.PutObject(ctx, s.bucket, s.obj(to), strings.NewReader(""), 0, popts)
+		return refused(err)
+	}
+	core := minio.Core{Client: s.c}
+	id, err := core.NewMultipartUpload(ctx, s.bucket, s.obj(to), minio.PutObjectOptions{ContentType: info.ContentType})
+	if err != nil {
+		return s.mapErr(ctx, err, to)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = core.AbortMultipartUpload(context.WithoutCancel(ctx), s.bucket, s.obj(to), id)
+		}
+	}()
+	var parts []minio.CompletePart
+	for off, n := int64(0), 1; off < info.Size; off, n = off+maxCopyPart, n+1 {
+		length := min(int64(maxCopyPart), info.Size-off)
+		p, err := core.CopyObjectPart(ctx, s.bucket, s.obj(from), s.bucket, s.obj(to), id, n, off, length,
+			map[string]string{"x-amz-copy-source-if-match": info.ETag})
+		if err != nil {
+			if isNotFound(err) || minio.ToErrorResponse(err).Code == "PreconditionFailed" {
+				return notFound(from) // moved or replaced meanwhile
+			}
+			return s.mapErr(ctx, err, from)
+		}
+		parts = append(parts, minio.CompletePart{PartNumber: n, ETag: p.ETag})
+	}
+	if _, err := core.CompleteMultipartUpload(ctx, s.bucket, s.obj(to), id, parts, popts); err != nil {
+		return refused(err)
+	}
+	done = true
+	return nil
 }
 
 // MkdirAll creates a folder and its parents.

@@ -86,12 +86,46 @@ func TestS3Multipart(t *testing.T) {
 	if err != nil || n != size {
 		t.Fatalf("read %d bytes, %v", n, err)
 	}
+	// Move copies server-side, part by part, and refuses an existing
+	// target without leaving an upload behind.
+	if err := s.Move(ctx, "big/blob.bin", "moved/blob.bin"); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := s.Open(ctx, "moved/blob.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if n, err := io.Copy(io.Discard, &checkReader{r: r2}); err != nil || n != size {
+		t.Fatalf("moved blob: read %d bytes, %v", n, err)
+	}
+	if _, err := s.Stat(ctx, "big/blob.bin"); !errors.Is(err, anythingllm.ErrNotFound) {
+		t.Fatalf("source still there after Move: %v", err)
+	}
+	if err := s.Put(ctx, "big/empty", strings.NewReader("")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Move(ctx, "big/empty", "moved/empty"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, "big/other", strings.NewReader("other")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Move(ctx, "big/other", "moved/blob.bin"); !errors.Is(err, anythingllm.ErrAlreadyExists) {
+		t.Fatalf("Move onto an existing key = %v", err)
+	}
+	for u := range s.Client().ListIncompleteUploads(ctx, s.Bucket(), s.Prefix(), true) {
+		t.Errorf("upload left behind: %+v", u)
+	}
 	// A multipart upload that fails mid-way leaves nothing.
 	if err := s.Put(ctx, "big/failed.bin", io.MultiReader(&countingReader{left: 11 << 20}, failing{})); err == nil {
 		t.Fatal("Put with a failing reader succeeded")
 	}
 	if _, err := s.Stat(ctx, "big/failed.bin"); !errors.Is(err, anythingllm.ErrNotFound) {
 		t.Fatalf("a failed Put left an object: %v", err)
+	}
+	for u := range s.Client().ListIncompleteUploads(ctx, s.Bucket(), s.Prefix(), true) {
+		t.Errorf("a failed Put left an upload: %+v", u)
 	}
 }
 
