@@ -1,7 +1,18 @@
 // Package blobstore holds the stock anythingllm.BlobStore implementations:
 // FS, files under a root folder (every access through os.Root, writes
 // atomic by temp file + rename), and Memory, for tests and embedding. Both
-// pass blobstoretest.
+// pass blobstoretest. The shared stores for several replicas live
+// elsewhere: bunstore.Blobs (in the SQL database) and s3blob (S3, MinIO).
+//
+// Two helpers work over any BlobStore: Sub roots a store inside a folder
+// of another (one shared database or bucket holds every storage root), and
+// Copy copies one store into another with SHA-256 verification (to move
+// STORAGE_DIR's files into a shared store):
+//
+//	shared := st.Blobs()                               // bunstore
+//	docs := blobstore.Sub(shared, "documents")
+//	fs, _ := blobstore.NewFS(filepath.Join(storageDir, "documents"), nil)
+//	stats, err := blobstore.Copy(ctx, docs, fs, &blobstore.CopyOptions{SkipExisting: true})
 package blobstore
 
 import (
