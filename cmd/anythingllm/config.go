@@ -16,9 +16,13 @@ import (
 // AnythingLLM's variable names (so an existing .env carries over) plus a few
 // of ours. Secrets are kept out of String and logs.
 type Config struct {
-	StorageDir     string // STORAGE_DIR, default ./storage
-	Port           int    // SERVER_PORT, default 3001
-	DatabaseURL    string // DATABASE_URL: postgres://... ; empty = SQLite in STORAGE_DIR
+	StorageDir  string // STORAGE_DIR, default ./storage
+	Port        int    // SERVER_PORT, default 3001
+	DatabaseURL string // DATABASE_URL: postgres://... ; empty = SQLite in STORAGE_DIR
+	// BlobStore is BLOB_STORE: file (under STORAGE_DIR), database, or
+	// s3://BUCKET?endpoint=URL&region=R&prefix=P. Default: database with
+	// PostgreSQL (so replicas share documents), file otherwise.
+	BlobStore      string
 	BootstrapKey   string // ANYTHINGLLM_API_KEY: an API key accepted without being stored
 	LLMProvider    string // LLM_PROVIDER, default ollama
 	MaxBodyBytes   int64  // MAX_BODY_BYTES, default 32 MiB
@@ -91,6 +95,16 @@ func configFrom(getenv func(string) string) (*Config, error) {
 	c.DatabaseURL = getenv("DATABASE_URL")
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL (leave it unset for SQLite in STORAGE_DIR)")
+	}
+	c.BlobStore = strings.TrimSpace(getenv("BLOB_STORE"))
+	if c.BlobStore == "" {
+		c.BlobStore = blobFile
+		if c.DatabaseURL != "" {
+			c.BlobStore = blobDatabase
+		}
+	}
+	if err := checkBlobSpec(c.BlobStore); err != nil {
+		return nil, fmt.Errorf("BLOB_STORE: %w", err)
 	}
 	c.BootstrapKey = strings.TrimSpace(getenv("ANYTHINGLLM_API_KEY"))
 	c.DeletionProtection = getenv("WORKSPACE_DELETION_PROTECTION") != ""

@@ -45,6 +45,7 @@ var commands = map[string]command{
 	"apikey":  {"create, list or revoke API keys (create prints the key on stdout)", runAPIKey},
 	"version": {"print the version", runVersion},
 	"users":   {"enable multi-user mode, create and list users", runUsers},
+	"blobs":   {"copy every blob root from one blob store to another (BLOB_STORE values)", runBlobs},
 }
 
 // errUsage marks errors that were already explained with usage text.

@@ -12,7 +12,6 @@ import (
 	"github.com/anythingllm-go/anythingllm/providers/native"
 	"github.com/anythingllm-go/anythingllm/providers/ollama"
 	"github.com/anythingllm-go/anythingllm/providers/openai"
-	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/anythingllm-go/anythingllm/vectordb/chromemvec"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
@@ -42,15 +41,6 @@ func openStore(ctx context.Context, cfg *Config) (*bunstore.Store, error) {
 		return nil, fmt.Errorf("migrating the database (%s): %w", cfg.databaseLabel(), err)
 	}
 	return st, nil
-}
-
-// provideBlobs opens STORAGE_DIR as the file store.
-func provideBlobs(cfg *Config) (*blobstore.FS, func(), error) {
-	fs, err := blobstore.NewFS(filepath.Clean(cfg.StorageDir), nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening STORAGE_DIR %s: %w", cfg.StorageDir, err)
-	}
-	return fs, func() { _ = fs.Close() }, nil
 }
 
 // provideOptions maps the configuration to App options.
@@ -128,43 +118,6 @@ func provideParser(cfg *Config) (*collector.Collector, func()) {
 
 // provideTokenizer is the offline cl100k_base tokenizer.
 func provideTokenizer() *tokenizer.Tokenizer { return tokenizer.New() }
-
-// provideFileRoots opens the Files API roots: FILES_ROOT, ASSETS_ROOT,
-// PFP_ROOT, VECTOR_CACHE_ROOT and DIRECT_UPLOADS_ROOT, each defaulting
-// under STORAGE_DIR; the documents root is STORAGE_DIR/documents.
-func provideFileRoots(cfg *Config) (map[string]anythingllm.BlobStore, func(), error) {
-	roots := map[string]string{
-		anythingllm.RootFiles:         filepath.Join(cfg.StorageDir, "files"),
-		anythingllm.RootAssets:        filepath.Join(cfg.StorageDir, "assets"),
-		anythingllm.RootPfp:           filepath.Join(cfg.StorageDir, "assets", "pfp"),
-		anythingllm.RootVectorCache:   filepath.Join(cfg.StorageDir, "vector-cache"),
-		anythingllm.RootDirectUploads: filepath.Join(cfg.StorageDir, "direct-uploads"),
-		anythingllm.RootDocuments:     filepath.Join(cfg.StorageDir, "documents"),
-	}
-	for name, v := range map[string]string{anythingllm.RootFiles: "FILES_ROOT", anythingllm.RootAssets: "ASSETS_ROOT",
-		anythingllm.RootPfp: "PFP_ROOT", anythingllm.RootVectorCache: "VECTOR_CACHE_ROOT", anythingllm.RootDirectUploads: "DIRECT_UPLOADS_ROOT"} {
-		if dir := cfg.Env(v); dir != "" {
-			roots[name] = dir
-		}
-	}
-	out := map[string]anythingllm.BlobStore{}
-	var opened []*blobstore.FS
-	cleanup := func() {
-		for _, fs := range opened {
-			_ = fs.Close()
-		}
-	}
-	for name, dir := range roots {
-		fs, err := blobstore.NewFS(dir, nil)
-		if err != nil {
-			cleanup()
-			return nil, nil, fmt.Errorf("opening the %s root %s: %w", name, dir, err)
-		}
-		opened = append(opened, fs)
-		out[name] = fs
-	}
-	return out, cleanup, nil
-}
 
 // atoi reads an optional positive number; anything else means the default.
 func atoi(s string) int {

@@ -9,7 +9,6 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
-	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/google/wire"
 )
@@ -20,7 +19,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		provideStore,
 		wire.Bind(new(anythingllm.Store), new(*bunstore.Store)),
 		provideBlobs,
-		wire.Bind(new(anythingllm.BlobStore), new(*blobstore.FS)),
+		provideBlobStore,
 		provideVectors,
 		provideEmbedder,
 		provideLLM,

@@ -20,11 +20,12 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 	if err != nil {
 		return nil, nil, err
 	}
-	fs, cleanup2, err := provideBlobs(cfg)
+	mainBlobSet, cleanup2, err := provideBlobs(ctx, cfg, store, logger)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
+	blobStore := provideBlobStore(mainBlobSet)
 	vectorStore, cleanup3, err := provideVectors(cfg)
 	if err != nil {
 		cleanup2()
@@ -47,17 +48,10 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		return nil, nil, err
 	}
 	collector, cleanup4 := provideParser(cfg)
-	v, cleanup5, err := provideFileRoots(cfg)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	v := provideFileRoots(mainBlobSet)
 	deps := anythingllm.Deps{
 		Store:     store,
-		Blobs:     fs,
+		Blobs:     blobStore,
 		Logger:    logger,
 		Vectors:   vectorStore,
 		Embedder:  embedder,
@@ -69,7 +63,6 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 	options := provideOptions(cfg)
 	app, err := anythingllm.New(deps, options)
 	if err != nil {
-		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -77,7 +70,6 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		return nil, nil, err
 	}
 	return app, func() {
-		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
