@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Every example builds (their tests run with the rest) and examples/minimal
-# serves: start
-# it on a free loopback port, call /api/ping and /api/v1/auth with the key
-# it prints, then stop it.
+# serves: start it on a free loopback port, call /api/ping and /api/v1/auth
+# with the key it prints, then stop it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
