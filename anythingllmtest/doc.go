@@ -13,10 +13,10 @@
 //		srv := anythingllmtest.NewServer(t, anythingllmtest.WithChatModel(model),
 //			anythingllmtest.WithWorkspace("support"))
 //
-//		answer := mybot.Ask(srv.URL, srv.Key, "support", "How long does a refund take?")
+//		answer, err := mybot.Ask(srv.URL, srv.Key, "support", "How long does a refund take?")
 //
-//		if answer != "Refunds take 5 days." {
-//			t.Errorf("answer = %q", answer)
+//		if err != nil || answer != "Refunds take 5 days." {
+//			t.Fatalf("Ask = %q, %v", answer, err)
 //		}
 //		if !strings.Contains(model.LastPrompt(), "How long does a refund take?") {
 //			t.Errorf("the question did not reach the model: %s", model.LastPrompt())
