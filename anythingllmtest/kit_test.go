@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllmtest"
@@ -186,6 +187,53 @@ func TestEmbedderFailsOnDemandAndCounts(t *testing.T) {
 func TestKitPassesProviderConformance(t *testing.T) {
 	providertest.RunChatModelTests(t, providertest.ChatHarness{
 		New: func(t *testing.T) anythingllm.ChatModel { return anythingllmtest.NewChatModel() },
+		SlowStream: func(t *testing.T) (anythingllm.ChatModel, func() bool) {
+			m := anythingllmtest.NewChatModel().ChunkDelay(10 * time.Millisecond)
+			return m, func() bool { return m.Abandoned() > 0 }
+		},
 	})
 	providertest.RunEmbedderTests(t, func(t *testing.T) anythingllm.Embedder { return anythingllmtest.NewEmbedder(0) })
+}
+
+func TestNewAppServesTheLibraryWithoutHTTP(t *testing.T) {
+	ctx := t.Context()
+	emb := anythingllmtest.NewEmbedder(32)
+	app := anythingllmtest.NewApp(t, anythingllmtest.WithEmbedder(emb), anythingllmtest.WithWorkspace("Lib"))
+	if _, err := app.CreateRawText(ctx, &anythingllm.RawTextRequest{TextContent: "Penguins live in the southern hemisphere.",
+		Metadata: anythingllm.DocumentMetadata{Title: "penguins"}, AddToWorkspaces: []string{"lib"}}); err != nil {
+		t.Fatal(err)
+	}
+	if emb.Texts() != 1 {
+		t.Fatalf("the kit embedder embedded %d texts, want 1 chunk", emb.Texts())
+	}
+	hits, err := app.VectorSearch(ctx, "lib", &anythingllm.VectorSearchRequest{Query: "where do penguins live"})
+	if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Text, "southern hemisphere") {
+		t.Fatalf("vector search: %+v, %v", hits, err)
+	}
+	res, err := app.Chat(ctx, "lib", &anythingllm.ChatInput{Message: "where do penguins live?"})
+	if err != nil || res.TextResponse == nil || *res.TextResponse != "Echo: where do penguins live?" {
+		t.Fatalf("chat with the default scripted model: %+v, %v", res, err)
+	}
+}
+
+func TestClientGoneStopsTheScriptedStream(t *testing.T) {
+	m := anythingllmtest.NewChatModel().ChunkDelay(20 * time.Millisecond).Reply("one two three four five six seven eight nine ten")
+	srv := anythingllmtest.NewServer(t, anythingllmtest.WithChatModel(m), anythingllmtest.WithWorkspace("s"))
+	ctx, cancel := context.WithCancel(t.Context())
+	resp, err := srv.Do(ctx, "POST", "/api/v1/workspace/s/stream-chat", map[string]string{"message": "count"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && !strings.Contains(sc.Text(), "one ") {
+	}
+	cancel()
+	resp.Body.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for m.Abandoned() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream kept running after the client went away")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
