@@ -71,11 +71,12 @@ func WithServerOptions(o *httpapi.Options) Option {
 
 func build(t testing.TB, opts []Option) (*anythingllm.App, *config) {
 	t.Helper()
+	vectors := flatvec.New(nil)
 	c := &config{
 		deps: anythingllm.Deps{
 			Store:     memstore.New(),
 			Blobs:     blobstore.NewMemory(),
-			Vectors:   flatvec.New(nil),
+			Vectors:   vectors,
 			Embedder:  native.New(),
 			Tokenizer: tokenizer.New(),
 			LLM:       NewChatModel(),
@@ -90,11 +91,7 @@ func build(t testing.TB, opts []Option) (*anythingllm.App, *config) {
 	if err != nil {
 		t.Fatalf("anythingllmtest: %v", err)
 	}
-	t.Cleanup(func() {
-		if v := c.deps.Vectors; v != nil {
-			_ = v.Close()
-		}
-	})
+	t.Cleanup(func() { _ = vectors.Close() }) // the parts passed in are the caller's to close
 	for _, name := range c.workspaces {
 		if _, err := app.CreateWorkspace(context.Background(), anythingllm.WorkspaceFields{"name": json.RawMessage(strconv.Quote(name))}); err != nil {
 			t.Fatalf("anythingllmtest: creating workspace %q: %v", name, err)

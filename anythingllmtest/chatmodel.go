@@ -200,9 +200,9 @@ func lastUser(req *anythingllm.ChatRequest) string {
 // next records req and picks its turn.
 func (m *ChatModel) next(req *anythingllm.ChatRequest) (Turn, time.Duration) {
 	m.mu.Lock()
-	r := *req
-	r.Messages = append([]anythingllm.Message(nil), req.Messages...)
-	m.requests = append(m.requests, r)
+	rec := *req
+	rec.Messages = append([]anythingllm.Message(nil), req.Messages...)
+	m.requests = append(m.requests, rec)
 	delay := m.delay
 	if len(m.queue) > 0 {
 		t := m.queue[0]
