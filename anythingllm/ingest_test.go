@@ -10,14 +10,16 @@ import (
 	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllmtest"
 	"github.com/anythingllm-go/anythingllm/storage/blobstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
 	"github.com/anythingllm-go/anythingllm/storage/memstore"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 )
 
-// countingEmbedder returns a fixed vector and counts calls: a zero-cost
-// embedder for measuring everything else.
+// countingEmbedder returns a fixed vector and counts texts: a zero-cost
+// embedder for benchmarks measuring everything else (tests use
+// anythingllmtest.Embedder).
 type countingEmbedder struct{ calls, texts atomic.Int64 }
 
 func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
@@ -54,20 +56,20 @@ func bigText(chunks int) string {
 
 // The embedder is called ceil(chunks / batch size) times.
 func TestEmbedderCallsAreBatched(t *testing.T) {
-	emb := &countingEmbedder{}
+	emb := anythingllmtest.NewEmbedder(4)
 	app := newIngestApp(t, memstore.New(), emb, 7)
 	docs, err := app.UploadDocument(context.Background(), &anythingllm.UploadRequest{FileName: "big.txt", Body: strings.NewReader(bigText(50)), AddToWorkspaces: []string{"ingest"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks := emb.texts.Load()
+	chunks := emb.Texts()
 	if chunks < 50 {
 		t.Fatalf("only %d chunks embedded", chunks)
 	}
-	if want := (chunks + 6) / 7; emb.calls.Load() != want {
-		t.Fatalf("%d chunks took %d embedder calls, want ceil(%d/7) = %d", chunks, emb.calls.Load(), chunks, want)
+	if want := (chunks + 6) / 7; emb.Calls() != want {
+		t.Fatalf("%d chunks took %d embedder calls, want ceil(%d/7) = %d", chunks, emb.Calls(), chunks, want)
 	}
-	if n, _ := app.VectorCount(context.Background()); int64(n) != chunks || len(docs) != 1 {
+	if n, _ := app.VectorCount(context.Background()); n != chunks || len(docs) != 1 {
 		t.Fatalf("stored %d vectors for %d chunks", n, chunks)
 	}
 }
@@ -101,23 +103,10 @@ func BenchmarkIngestSQLite(b *testing.B) {
 	b.ReportMetric(float64(emb.texts.Load())/b.Elapsed().Seconds(), "chunks/s")
 }
 
-// flakyEmbedder fails its first calls as a rate-limited service would.
-type flakyEmbedder struct {
-	countingEmbedder
-	failures atomic.Int64
-}
-
-func (f *flakyEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	if f.failures.Add(-1) >= 0 {
-		return nil, anythingllm.Errorf(anythingllm.RateLimited, "slow down")
-	}
-	return f.countingEmbedder.Embed(ctx, texts)
-}
-
 func TestEmbedRetriesAndCache(t *testing.T) {
 	ctx := context.Background()
-	emb := &flakyEmbedder{}
-	emb.failures.Store(2)
+	rateLimited := anythingllm.Errorf(anythingllm.RateLimited, "slow down")
+	emb := anythingllmtest.NewEmbedder(4).Fail(rateLimited, rateLimited)
 	app, err := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil), Embedder: emb},
 		&anythingllm.Options{EmbedBatchSize: 10, EmbedRetryDelay: time.Millisecond})
 	if err != nil {
@@ -132,17 +121,19 @@ func TestEmbedRetriesAndCache(t *testing.T) {
 	if err != nil {
 		t.Fatalf("two rate-limited calls were not retried: %v", err)
 	}
-	first := emb.texts.Load()
+	first := emb.Texts()
 	if _, err := app.UpdateEmbeddings(ctx, "two", []string{docs[0].Location}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if emb.texts.Load() != first {
-		t.Fatalf("unchanged text was embedded again: %d then %d texts", first, emb.texts.Load())
+	if emb.Texts() != first {
+		t.Fatalf("unchanged text was embedded again: %d then %d texts", first, emb.Texts())
 	}
-	if n, _ := app.VectorCount(ctx); n != 2*int(first) {
+	if n, _ := app.VectorCount(ctx); n != 2*first {
 		t.Fatalf("vectors = %d, want %d", n, 2*first)
 	}
-	emb.failures.Store(10)
+	for range 10 {
+		emb.Fail(rateLimited)
+	}
 	if _, err := app.UploadDocument(ctx, &anythingllm.UploadRequest{FileName: "b.txt", Body: strings.NewReader("fresh text"), AddToWorkspaces: []string{"one"}}); !errors.Is(err, anythingllm.ErrRateLimited) {
 		t.Fatalf("persistent rate limit: %v", err)
 	}

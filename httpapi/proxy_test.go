@@ -4,42 +4,16 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
-	"iter"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/anythingllmtest"
 	"github.com/anythingllm-go/anythingllm/httpapi/httpapitest"
 )
-
-// echoLLM answers with the last message, upper-cased, and records requests.
-type echoLLM struct{ last *anythingllm.ChatRequest }
-
-func (e *echoLLM) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anythingllm.ChatResponse, error) {
-	e.last = req
-	text := strings.ToUpper(req.Messages[len(req.Messages)-1].Content)
-	return &anythingllm.ChatResponse{Text: text, Usage: anythingllm.Usage{PromptTokens: 3, CompletionTokens: 2, TotalTokens: 5}}, nil
-}
-
-func (e *echoLLM) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) iter.Seq2[anythingllm.ChatChunk, error] {
-	return func(yield func(anythingllm.ChatChunk, error) bool) {
-		yield(anythingllm.ChatChunk{}, errors.New("not used"))
-	}
-}
-
-type fixedEmbedder struct{}
-
-func (fixedEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	for i := range texts {
-		out[i] = []float32{0.5, -1, float32(len(texts[i]))}
-	}
-	return out, nil
-}
-func (fixedEmbedder) Dimensions() int { return 3 }
 
 type pngImages struct{}
 
@@ -48,7 +22,7 @@ func (pngImages) GenerateImage(ctx context.Context, req *anythingllm.ImageReques
 }
 
 func TestGenerate(t *testing.T) {
-	llm := &echoLLM{}
+	llm := anythingllmtest.NewChatModel().Then(anythingllmtest.Turn{Text: "HELLO", Usage: &anythingllm.Usage{PromptTokens: 3, CompletionTokens: 2, TotalTokens: 5}})
 	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{LLM: llm}})
 	var out struct {
 		Content string
@@ -61,8 +35,12 @@ func TestGenerate(t *testing.T) {
 	if st != 200 || out.Content != "HELLO" || out.Usage["total_tokens"] != 5 {
 		t.Fatalf("generate = %d %+v", st, out)
 	}
-	if llm.last.MaxTokens != 7 || *llm.last.Temperature != 0.5 || len(llm.last.Messages) != 2 || llm.last.Stop[0] != "\n" {
-		t.Fatalf("request passed on as %+v", llm.last)
+	reqs := llm.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the model got %d requests, want 1", len(reqs))
+	}
+	if last := reqs[0]; last.MaxTokens != 7 || *last.Temperature != 0.5 || len(last.Messages) != 2 || last.Messages[1].Content != "hello" || last.Stop[0] != "\n" {
+		t.Fatalf("request passed on as %+v", last)
 	}
 	bad := []map[string]any{
 		{},
@@ -95,7 +73,7 @@ func TestGenerateWithoutProviderIs503(t *testing.T) {
 }
 
 func TestProviderOverrideHeadersRefusedByDefault(t *testing.T) {
-	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{LLM: &echoLLM{}}})
+	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{LLM: anythingllmtest.NewChatModel()}})
 	h := http.Header{"Authorization": {"Bearer " + env.Key}, "X-OpenAI-Base-URL": {"http://169.254.169.254/"}, "Content-Type": {"application/json"}}
 	resp := env.DoWith(t, "POST", "/api/llm/generate", strings.NewReader(`{"messages":[{"role":"user","content":"x"}]}`), h)
 	body := httpapitest.Body(t, resp)
@@ -105,19 +83,28 @@ func TestProviderOverrideHeadersRefusedByDefault(t *testing.T) {
 }
 
 func TestEmbedding(t *testing.T) {
-	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{Embedder: fixedEmbedder{}}})
+	emb := anythingllmtest.NewEmbedder(3)
+	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{Embedder: emb}})
+	want, err := anythingllmtest.NewEmbedder(3).Embed(t.Context(), []string{"four"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out struct {
 		Embedding []float32
 	}
-	if st := env.DoJSON(t, "POST", "/api/embedding", map[string]string{"input": "four"}, &out); st != 200 || len(out.Embedding) != 3 || out.Embedding[2] != 4 {
-		t.Fatalf("embedding = %d %+v", st, out)
+	if st := env.DoJSON(t, "POST", "/api/embedding", map[string]string{"input": "four"}, &out); st != 200 || !slices.Equal(out.Embedding, want[0]) {
+		t.Fatalf("embedding = %d %+v, want %v", st, out, want[0])
 	}
 	var b64 struct{ Embedding string }
 	if st := env.DoJSON(t, "POST", "/api/embedding/", map[string]string{"input": "four", "encoding_format": "base64"}, &b64); st != 200 {
 		t.Fatalf("base64: %d", st)
 	}
 	raw, err := base64.StdEncoding.DecodeString(b64.Embedding)
-	if err != nil || len(raw) != 12 || math.Float32frombits(binary.LittleEndian.Uint32(raw[4:])) != -1 {
+	var decoded []float32
+	for i := 0; i+4 <= len(raw); i += 4 {
+		decoded = append(decoded, math.Float32frombits(binary.LittleEndian.Uint32(raw[i:])))
+	}
+	if err != nil || len(raw) != 12 || !slices.Equal(decoded, want[0]) {
 		t.Fatalf("base64 embedding decodes to %v (%v)", raw, err)
 	}
 	for _, b := range []map[string]string{{"input": ""}, {"input": "x", "encoding_format": "int8"}} {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 
@@ -38,6 +39,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("API key: %s\nTry:     curl -H \"Authorization: Bearer %s\" http://%s/api/v1/auth\n", key, key, *addr)
-	log.Fatal(http.ListenAndServe(*addr, httpapi.NewServer(app, nil)))
+	ln, err := net.Listen("tcp", *addr) // -addr 127.0.0.1:0 picks a free port
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("API key: %s\nTry:     curl -H \"Authorization: Bearer %s\" http://%s/api/v1/auth\n", key, key, ln.Addr())
+	log.Fatal(http.Serve(ln, httpapi.NewServer(app, nil)))
 }
