@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -35,6 +36,8 @@ type Repo struct {
 	throttleCode  int
 	retryAfter    string
 	requests      []string
+	failPath      string
+	failCode      int
 
 	// GitLab only
 	issues      []Issue
@@ -120,6 +123,14 @@ func (r *Repo) Throttle(n, status int, retryAfter string) {
 	r.mu.Unlock()
 }
 
+// FailPath answers every request whose path contains substr with code
+// (empty substr: none).
+func (r *Repo) FailPath(substr string, code int) {
+	r.mu.Lock()
+	r.failPath, r.failCode = substr, code
+	r.mu.Unlock()
+}
+
 // AddIssue adds a GitLab issue with its discussions.
 func (r *Repo) AddIssue(is Issue, d ...Discussion) {
 	r.mu.Lock()
@@ -190,7 +201,12 @@ func (r *Repo) gate(w http.ResponseWriter, req *http.Request, tok string, unauth
 		return false
 	}
 	want, private := r.token, r.private
+	failPath, failCode := r.failPath, r.failCode
 	r.mu.Unlock()
+	if failPath != "" && strings.Contains(req.URL.Path, failPath) {
+		writeJSON(w, failCode, map[string]any{"message": http.StatusText(failCode)})
+		return false
+	}
 	if tok != "" && want != "" && tok != want {
 		unauthorized(w)
 		return false
