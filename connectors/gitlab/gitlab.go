@@ -499,7 +499,10 @@ func (c *Connector) Resync(ctx context.Context, env *anythingllm.ConnectorEnv, c
 		return "", err
 	}
 	if id := params["projectId"]; id != "" {
-		r.ProjectID = url.PathEscape(strings.ReplaceAll(id, "%2F", "/"))
+		if !strings.Contains(id, "%") {
+			id = url.PathEscape(id)
+		}
+		r.ProjectID = id
 	}
 	token := params["pat"]
 	g := c.getter(env)

@@ -54,7 +54,9 @@ func (f *GitLab) serve(w http.ResponseWriter, r *http.Request) {
 	}) {
 		return
 	}
-	notFound := func(what string) { writeJSON(w, http.StatusNotFound, map[string]any{"message": "404 " + what + " Not Found"}) }
+	notFound := func(what string) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "404 " + what + " Not Found"})
+	}
 	ep := r.URL.EscapedPath()
 	if ep == "/api/v4/user" {
 		if tok == "" {
