@@ -42,7 +42,9 @@ func (f *Gitea) serve(w http.ResponseWriter, r *http.Request) {
 	}) {
 		return
 	}
-	notFound := func() { writeJSON(w, http.StatusNotFound, map[string]any{"errors": []string{}, "message": "The target couldn't be found.", "url": f.URL + "/api/swagger"}) }
+	notFound := func() {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []string{}, "message": "The target couldn't be found.", "url": f.URL + "/api/swagger"})
+	}
 	prefix := "/api/v1/repos/" + f.Owner + "/" + f.Name
 	p := r.URL.Path
 	q := r.URL.Query()
