@@ -36,7 +36,7 @@ type Options struct {
 // Page is one stored page.
 type Page struct {
 	ID, Space, Title, Body string
-	Version               int
+	Version                int
 }
 
 // Server is the fake.
