@@ -90,13 +90,14 @@ func (c *Caller) Do(ctx context.Context, r Request) (*Response, error) {
 		if retryAfter > maxWait {
 			return nil, err
 		}
-		if err := c.sleep(ctx, retryAfter); err != nil {
+		if err := c.Wait(ctx, retryAfter); err != nil {
 			return nil, err
 		}
 	}
 }
 
-func (c *Caller) sleep(ctx context.Context, d time.Duration) error {
+// Wait sleeps d (or runs Sleep), returning early when ctx ends.
+func (c *Caller) Wait(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
@@ -174,10 +175,10 @@ func (c *Caller) once(ctx context.Context, r Request) (*Response, time.Duration,
 		}
 		return nil, -1, anythingllm.Errorf(anythingllm.NotFound, "%s has no %s (HTTP %d).", c.Service, what, s)
 	case s == http.StatusTooManyRequests:
-		wait := retryAfter(resp.Header.Get("Retry-After"), time.Second)
+		wait := RetryAfter(resp.Header.Get("Retry-After"), time.Second)
 		return nil, wait, anythingllm.Errorf(anythingllm.RateLimited, "%s is rate limiting requests (HTTP 429 at %s); retry after %s.", c.Service, where, wait.Round(time.Second))
 	case s >= 500:
-		wait := retryAfter(resp.Header.Get("Retry-After"), time.Second)
+		wait := RetryAfter(resp.Header.Get("Retry-After"), time.Second)
 		return nil, wait, anythingllm.Errorf(anythingllm.Unavailable, "%s answered HTTP %d at %s.", c.Service, s, where)
 	default:
 		return nil, -1, anythingllm.Errorf(anythingllm.InvalidArgument, "%s rejected the request (HTTP %d at %s).", c.Service, s, where)
@@ -197,8 +198,8 @@ func (c *Caller) GetJSON(ctx context.Context, rawURL string, header http.Header,
 	return nil
 }
 
-// retryAfter reads a Retry-After header (seconds or an HTTP date).
-func retryAfter(h string, def time.Duration) time.Duration {
+// RetryAfter reads a Retry-After header (seconds or an HTTP date).
+func RetryAfter(h string, def time.Duration) time.Duration {
 	h = strings.TrimSpace(h)
 	if h == "" {
 		return def
