@@ -2,6 +2,7 @@ package confluence_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -323,5 +324,21 @@ func TestGuardedClientRefusesLoopbackFake(t *testing.T) {
 	conntest.Code(t, err, anythingllm.PermissionDenied)
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("the fake saw %d requests through the guarded client", n)
+	}
+}
+
+func TestRequestDecodesUpstreamBody(t *testing.T) {
+	var r confluence.Request
+	body := `{"baseUrl":"https://x.atlassian.net","spaceKey":"ENG","username":"u","accessToken":"t","cloud":false,"personalAccessToken":"p","bypassSSL":true}`
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.BaseURL != "https://x.atlassian.net" || r.SpaceKey != "ENG" || r.Username != "u" || r.AccessToken != "t" ||
+		r.Cloud == nil || *r.Cloud || r.PersonalAccessToken != "p" || !r.BypassSSL {
+		t.Errorf("decoded %+v", r)
+	}
+	var d confluence.Request
+	if err := json.Unmarshal([]byte(`{"baseUrl":"b","spaceKey":"K"}`), &d); err != nil || d.Cloud != nil {
+		t.Errorf("cloud must stay unset (default true): %+v %v", d, err)
 	}
 }

@@ -2,6 +2,7 @@ package drupalwiki_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,5 +179,18 @@ func TestGuardedClientRefusesLoopbackFake(t *testing.T) {
 	conntest.Code(t, err, anythingllm.PermissionDenied)
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("the fake saw %d requests", n)
+	}
+}
+
+func TestRequestDecodesUpstreamBody(t *testing.T) {
+	var r drupalwiki.Request
+	if err := json.Unmarshal([]byte(`{"baseUrl":"https://w.example.com","spaceIds":"21,56","accessToken":"t"}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.BaseURL != "https://w.example.com" || r.SpaceIDs != "21,56" || r.AccessToken != "t" {
+		t.Errorf("decoded %+v", r)
+	}
+	if ids, err := drupalwiki.ParseSpaceIDs(" 21 ,56"); err != nil || !slices.Equal(ids, []int{21, 56}) {
+		t.Errorf("ParseSpaceIDs = %v, %v", ids, err)
 	}
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -197,5 +198,15 @@ func TestGuardedClientRefusesLoopbackSite(t *testing.T) {
 	conntest.Code(t, err, anythingllm.PermissionDenied)
 	if n := len(s.Requests()); n != 0 {
 		t.Errorf("the site saw %d requests", n)
+	}
+}
+
+func TestDepthRequestDecodesUpstreamBody(t *testing.T) {
+	var r web.DepthRequest
+	if err := json.Unmarshal([]byte(`{"url":"https://x.com/docs","depth":2,"maxLinks":5}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.URL != "https://x.com/docs" || r.Depth == nil || *r.Depth != 2 || r.MaxLinks == nil || *r.MaxLinks != 5 {
+		t.Errorf("decoded %+v", r)
 	}
 }
