@@ -96,9 +96,18 @@ func (w workspaceStore) Update(ctx context.Context, ws *anythingllm.Workspace) e
 
 func (w workspaceStore) Delete(ctx context.Context, id int64) error {
 	// Foreign keys cascade to threads, chats, documents, vectors and
-	// memberships.
-	res, err := w.s.w().NewDelete().Model((*workspaceRow)(nil)).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, "workspace")
+	// memberships; the vector change log records the dropped namespace.
+	return w.s.tx(ctx, func(idb bun.IDB) error {
+		var slug string
+		if err := idb.NewSelect().Model((*workspaceRow)(nil)).Column("slug").Where("id = ?", id).Scan(ctx, &slug); err != nil {
+			return mapErr(err, "workspace")
+		}
+		res, err := idb.NewDelete().Model((*workspaceRow)(nil)).Where("id = ?", id).Exec(ctx)
+		if err := affected(res, err, "workspace"); err != nil {
+			return err
+		}
+		return w.s.appendChange(ctx, idb, anythingllm.VectorDropNamespace, slug, "")
+	})
 }
 
 // --- threads ---
@@ -406,6 +415,13 @@ func (d documentStore) Add(ctx context.Context, doc *anythingllm.WorkspaceDocume
 		if err := flush(); err != nil {
 			return err
 		}
+		var slug string
+		if err := idb.NewSelect().Model((*workspaceRow)(nil)).Column("slug").Where("id = ?", doc.WorkspaceID).Scan(ctx, &slug); err != nil {
+			return mapErr(err, "workspace")
+		}
+		if err := d.s.appendChange(ctx, idb, anythingllm.VectorUpsert, slug, doc.DocID); err != nil {
+			return err
+		}
 		doc.ID = r.ID
 		return nil
 	})
@@ -456,9 +472,21 @@ func (d documentStore) SetPinned(ctx context.Context, workspaceID int64, docpath
 }
 
 func (d documentStore) Remove(ctx context.Context, docID string) error {
-	// Vectors go with the document (ON DELETE CASCADE).
-	res, err := d.s.w().NewDelete().Model((*documentRow)(nil)).Where("doc_id = ?", docID).Exec(ctx)
-	return affected(res, err, "document")
+	// Vectors go with the document (ON DELETE CASCADE); the vector change
+	// log records the removal.
+	return d.s.tx(ctx, func(idb bun.IDB) error {
+		var slug string
+		err := idb.NewSelect().TableExpr("workspace_documents AS d").Join("JOIN workspaces AS w ON w.id = d.workspace_id").
+			ColumnExpr("w.slug").Where("d.doc_id = ?", docID).Scan(ctx, &slug)
+		if err != nil {
+			return mapErr(err, "document")
+		}
+		res, err := idb.NewDelete().Model((*documentRow)(nil)).Where("doc_id = ?", docID).Exec(ctx)
+		if err := affected(res, err, "document"); err != nil {
+			return err
+		}
+		return d.s.appendChange(ctx, idb, anythingllm.VectorDeleteDoc, slug, docID)
+	})
 }
 
 func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) ([]anythingllm.StoredVector, error) {
