@@ -118,7 +118,8 @@ const sqlitePollEvery = 150 * time.Millisecond
 // PostgreSQL by LISTEN (reconnecting by itself after the server drops, and
 // waking once after each reconnect, as notifications may have been lost
 // meanwhile); on SQLite by reading the newest seq (an index lookup) every
-// 150 ms. The channel is closed when ctx ends.
+// 150 ms. Either wakes once as soon as it is watching, for entries committed
+// before. The channel is closed when ctx ends.
 func (s *Store) WatchVectorChanges(ctx context.Context) <-chan struct{} {
 	ch := make(chan struct{}, 1)
 	wake := func() {
@@ -143,7 +144,9 @@ func (s *Store) pollChanges(ctx context.Context, ch chan struct{}, wake func()) 
 	for {
 		var maxSeq sql.NullInt64
 		if err := s.db.QueryRowContext(ctx, `SELECT MAX(seq) FROM vector_changes`).Scan(&maxSeq); err == nil {
-			if last >= 0 && maxSeq.Int64 != last {
+			// The first read wakes too: entries may have been committed
+			// between the caller's last read and this watcher's start.
+			if maxSeq.Int64 != last {
 				wake()
 			}
 			last = maxSeq.Int64
@@ -159,15 +162,15 @@ func (s *Store) pollChanges(ctx context.Context, ch chan struct{}, wake func()) 
 func (s *Store) listenChanges(ctx context.Context, ch chan struct{}, wake func()) {
 	defer close(ch)
 	backoff := 100 * time.Millisecond
-	for first := true; ctx.Err() == nil; first = false {
+	for ctx.Err() == nil {
 		ln := pgdriver.NewListener(s.db)
 		stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 		err := ln.Listen(ctx, vectorChangesChannel)
 		if err == nil {
 			backoff = 100 * time.Millisecond
-			if !first {
-				wake() // entries may have been committed while we were away
-			}
+			// Entries may have been committed before LISTEN took effect
+			// (at the start, or while reconnecting).
+			wake()
 			for {
 				_, _, err = ln.ReceiveTimeout(ctx, 30*time.Second)
 				if err == nil {
