@@ -534,19 +534,38 @@ func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) (
 }
 
 func (d documentStore) VectorsByDoc(ctx context.Context, docID string) ([]anythingllm.VectorRecord, error) {
-	var rows []vectorRow
-	if err := d.s.idb.NewSelect().Model(&rows).Where("doc_id = ?", docID).Order("id ASC").Scan(ctx); err != nil {
+	// As Vectors: plain scanning with RawBytes (every follower reads each
+	// new document through here), and the chunks' shared metadata JSON is
+	// decoded once.
+	rows, err := d.s.idb.QueryContext(ctx, `SELECT id, vector_id, embedding, text, metadata FROM document_vectors WHERE doc_id = ? ORDER BY id ASC`, docID)
+	if err != nil {
 		return nil, mapErr(err, "vector")
 	}
-	out := make([]anythingllm.VectorRecord, len(rows))
-	for i := range rows {
-		rec, err := rows[i].record()
-		if err != nil {
-			return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", rows[i].ID)
+	defer rows.Close()
+	out := []anythingllm.VectorRecord{}
+	metas := map[string]map[string]any{}
+	for rows.Next() {
+		var seq int64
+		rec := anythingllm.VectorRecord{DocID: docID}
+		var emb sql.RawBytes
+		var meta string
+		if err := rows.Scan(&seq, &rec.ID, &emb, &rec.Text, &meta); err != nil {
+			return nil, mapErr(err, "vector")
 		}
-		out[i] = rec
+		rec.Vector = decodeVector(emb)
+		if meta != "" && meta != "{}" {
+			m, ok := metas[meta]
+			if !ok {
+				if err := json.Unmarshal([]byte(meta), &m); err != nil {
+					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", seq)
+				}
+				metas[meta] = m
+			}
+			rec.Metadata = m
+		}
+		out = append(out, rec)
 	}
-	return out, nil
+	return out, mapErr(rows.Err(), "vector")
 }
 
 func (d documentStore) CountVectors(ctx context.Context, workspaceID int64) (int, error) {

@@ -278,7 +278,10 @@ func (x *Index) CatchUp(ctx context.Context) error {
 }
 
 // apply applies entries in order, moving the position after each. An
-// upsert that a later entry of the batch undoes is skipped.
+// upsert that a later entry of the batch undoes is skipped. The vectors of
+// upserted documents are read ahead by a few goroutines while earlier
+// entries are applied; what they read is the database's current state
+// either way, so reading early changes nothing.
 func (x *Index) apply(ctx context.Context, cs []anythingllm.VectorChange) error {
 	lastDelete := map[string]int{} // docID -> index of its last delete-doc
 	lastDrop := map[string]int{}   // namespace -> index of its last drop
@@ -290,25 +293,36 @@ func (x *Index) apply(ctx context.Context, cs []anythingllm.VectorChange) error 
 			lastDrop[c.Namespace] = i
 		}
 	}
+	var reads []int // the upserts to read, in order
+	for i, c := range cs {
+		if c.Op != anythingllm.VectorUpsert {
+			continue
+		}
+		if j, ok := lastDelete[c.DocID]; ok && j > i {
+			continue
+		}
+		if j, ok := lastDrop[c.Namespace]; ok && j > i {
+			continue
+		}
+		reads = append(reads, i)
+	}
+	fetched := x.readAhead(ctx, cs, reads)
+	defer fetched.stop()
+
 	vs := x.cur.Load().vs
-	docs := x.store.Documents()
 	for i, c := range cs {
 		var err error
 		switch c.Op {
 		case anythingllm.VectorUpsert:
-			if j, ok := lastDelete[c.DocID]; ok && j > i {
-				break
+			r, ok := fetched.wait(i)
+			if !ok {
+				break // undone later in this batch
 			}
-			if j, ok := lastDrop[c.Namespace]; ok && j > i {
-				break
+			if r.err != nil {
+				return r.err // the database: retried
 			}
-			var recs []anythingllm.VectorRecord
-			recs, err = docs.VectorsByDoc(ctx, c.DocID)
-			if err != nil {
-				return err // the database: retried
-			}
-			if len(recs) > 0 { // none: the document is gone again
-				err = vs.Upsert(ctx, c.Namespace, recs)
+			if len(r.recs) > 0 { // none: the document is gone again
+				err = vs.Upsert(ctx, c.Namespace, r.recs)
 			}
 		case anythingllm.VectorDeleteDoc:
 			err = vs.DeleteDocument(ctx, c.Namespace, c.DocID)
@@ -325,6 +339,82 @@ func (x *Index) apply(ctx context.Context, cs []anythingllm.VectorChange) error 
 		x.pos.Store(c.Seq)
 	}
 	return nil
+}
+
+// Reading ahead: readers read documents this many at a time, at most
+// readWindow documents ahead of the entry being applied.
+const (
+	readers    = 2
+	readWindow = 6
+)
+
+type readResult struct {
+	recs []anythingllm.VectorRecord
+	err  error
+	done chan struct{}
+}
+
+type reads struct {
+	res    map[int]*readResult
+	window chan struct{}
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// readAhead starts reading the documents of the entries at indexes idx.
+func (x *Index) readAhead(ctx context.Context, cs []anythingllm.VectorChange, idx []int) *reads {
+	rctx, cancel := context.WithCancel(ctx)
+	r := &reads{res: make(map[int]*readResult, len(idx)), window: make(chan struct{}, readWindow), cancel: cancel}
+	for _, i := range idx {
+		r.res[i] = &readResult{done: make(chan struct{})}
+	}
+	jobs := make(chan int)
+	r.wg.Add(1 + readers)
+	go func() { // the feeder keeps at most readWindow reads outstanding
+		defer r.wg.Done()
+		defer close(jobs)
+		for _, i := range idx {
+			select {
+			case r.window <- struct{}{}:
+			case <-rctx.Done():
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-rctx.Done():
+				return
+			}
+		}
+	}()
+	docs := x.store.Documents()
+	for range readers {
+		go func() {
+			defer r.wg.Done()
+			for i := range jobs {
+				res := r.res[i]
+				res.recs, res.err = docs.VectorsByDoc(rctx, cs[i].DocID)
+				close(res.done)
+			}
+		}()
+	}
+	return r
+}
+
+// wait returns the read for entry i; ok is false if i was not read.
+func (r *reads) wait(i int) (res *readResult, ok bool) {
+	res, ok = r.res[i]
+	if !ok {
+		return nil, false
+	}
+	<-res.done
+	<-r.window
+	return res, true
+}
+
+// stop ends the reads still going and waits for the readers.
+func (r *reads) stop() {
+	r.cancel()
+	r.wg.Wait()
 }
 
 // --- anythingllm.VectorStore, served by the current generation ---
