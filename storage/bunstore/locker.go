@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
@@ -59,13 +60,23 @@ func (l *lockSet) closeAll() {
 	held := l.held
 	l.held = nil
 	l.mu.Unlock()
+	// Give each lock back (so the next holder can take it at once), or
+	// drop it as the end of the process would.
 	for h := range held {
-		h.once.Do(func() { h.err = h.kill() })
+		h.once.Do(func() {
+			if h.err = h.release(); h.err != nil {
+				h.err = h.kill()
+			}
+		})
 	}
 }
 
 // lockKey is the advisory lock key (or lock file suffix) of a name.
-func lockKey(name string) [32]byte { return sha256.Sum256([]byte("anythingllm-lock:" + name)) }
+// Advisory locks are per database, so on PostgreSQL the name is scoped by
+// the schema (Options.SearchPath) the store works in.
+func lockKey(scope, name string) [32]byte {
+	return sha256.Sum256([]byte("anythingllm-lock:" + scope + ":" + name))
+}
 
 // TryLock takes the lock called name without waiting, across every process
 // using the database: on PostgreSQL a session advisory lock
@@ -73,7 +84,9 @@ func lockKey(name string) [32]byte { return sha256.Sum256([]byte("anythingllm-lo
 // SQLite file an exclusive flock on a file beside the database
 // ("<db>.lock-<hash>"); on ":memory:" within the process. The lock dies
 // with the process (PostgreSQL ends the session, the kernel drops the
-// flock) and with Close.
+// flock); Close gives back the locks the Store holds. On PostgreSQL a lock
+// is also lost if its connection breaks (the server then ends the
+// session); unlock reports that as ErrUnavailable.
 func (s *Store) TryLock(ctx context.Context, name string) (unlock func() error, ok bool, err error) {
 	switch {
 	case s.postgres:
@@ -86,7 +99,7 @@ func (s *Store) TryLock(ctx context.Context, name string) (unlock func() error, 
 }
 
 func (s *Store) tryAdvisoryLock(ctx context.Context, name string) (func() error, bool, error) {
-	k := lockKey(name)
+	k := lockKey(s.schema, name)
 	key := int64(binary.BigEndian.Uint64(k[:8]))
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -115,7 +128,9 @@ func (s *Store) tryAdvisoryLock(ctx context.Context, name string) (func() error,
 	}
 	release := func() error {
 		var released bool
-		err := conn.QueryRowContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, key).Scan(&released)
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		err := conn.QueryRowContext(uctx, `SELECT pg_advisory_unlock(?)`, key).Scan(&released)
 		if err != nil || !released {
 			_ = kill() // the session (and so the lock) is gone either way
 			if err != nil {
@@ -134,7 +149,7 @@ func (s *Store) tryAdvisoryLock(ctx context.Context, name string) (func() error,
 var errLocked = errors.New("locked")
 
 func (s *Store) tryFileLock(name string) (func() error, bool, error) {
-	k := lockKey(name)
+	k := lockKey("", name)
 	path := s.path + ".lock-" + hex.EncodeToString(k[:8])
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {

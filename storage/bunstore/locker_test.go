@@ -2,8 +2,11 @@ package bunstore_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
@@ -92,4 +95,46 @@ func checkReleasedByClose(t *testing.T, a *bunstore.Store, b *bunstore.Store) {
 		t.Fatalf("TryLock after the holder closed = %v, %v; want true", ok, err)
 	}
 	_ = unlock()
+}
+
+// On PostgreSQL a lock dies with its session: when the holder's connection
+// is cut (the process died, the network broke), another process gets it.
+func TestLockerPostgresSessionDeath(t *testing.T) {
+	ctx := context.Background()
+	dsn, opts := bunstoretest.PostgresSchema(t)
+	a, b := bunstoretest.PostgresAt(t, dsn, opts), bunstoretest.PostgresAt(t, dsn, opts)
+	unlock, ok, err := a.TryLock(ctx, "jobs:sync")
+	if err != nil || !ok {
+		t.Fatalf("TryLock = %v, %v", ok, err)
+	}
+	// Cut the holder's session from outside, as its death would.
+	// Only the session holding this test's key: other tests share the
+	// server. The key is the first 8 bytes of the name's hash, which
+	// pg_locks shows as classid (high half) and objid (low half).
+	k := sha256.Sum256([]byte("anythingllm-lock:" + opts.SearchPath + ":jobs:sync"))
+	hi, lo := binary.BigEndian.Uint32(k[:4]), binary.BigEndian.Uint32(k[4:8])
+	var n int
+	if err := b.DB().QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid::text::bigint = ? AND objid::text::bigint = ?
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, int64(hi), int64(lo)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminating the holder's session: %d, %v", n, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		unlockB, ok, err := b.TryLock(ctx, "jobs:sync")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			_ = unlockB()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lock of a dead session was not released within 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := unlock(); err == nil {
+		t.Fatal("unlocking a lock lost with its session reported no error")
+	}
 }
