@@ -25,7 +25,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
-	vectorStore, cleanup3, err := provideVectors(cfg)
+	vectorStore, cleanup3, err := provideVectors(ctx, cfg, store, logger)
 	if err != nil {
 		cleanup2()
 		cleanup()
