@@ -377,3 +377,58 @@ func TestAppLoadVectorIndexUsesLoad(t *testing.T) {
 		t.Fatal(d)
 	}
 }
+
+// Run may start before the first Load (serve starts both at once); it
+// follows from the loaded position.
+func TestRunWaitsForLoad(t *testing.T) {
+	s := memstore.New()
+	w := mkWorkspace(t, s, "w")
+	addDoc(t, s, w, "d0", 2)
+	x := New(s, newFlat, nil)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- x.Run(rctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	if x.Ready() {
+		t.Fatal("Ready before Load")
+	}
+	if _, err := x.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	addDoc(t, s, w, "d1", 3)
+	eventually(t, time.Second, "Run follows after Load", func() string { return diff(x, s) })
+	if n, _ := x.Total(ctx); n != 5 {
+		t.Fatalf("total %d, want 5", n)
+	}
+}
+
+// When PostgreSQL drops the LISTEN connection, the watcher reconnects by
+// itself: with the fallback poll an hour away, a change still arrives.
+func TestListenReconnectsPostgres(t *testing.T) {
+	dsn, opts := bunstoretest.PostgresSchema(t)
+	a, b := bunstoretest.PostgresAt(t, dsn, opts), bunstoretest.PostgresAt(t, dsn, opts)
+	w := mkWorkspace(t, a, "w")
+	xb := New(b, newFlat, &Options{PollEvery: time.Hour})
+	start(t, xb)
+	addDoc(t, a, w, "d0", 1)
+	eventually(t, 2*time.Second, "a change arrives by NOTIFY", func() string { return diff(xb, b) })
+
+	var n int
+	if err := a.DB().QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN "anythingllm_vector_changes"' AND pid <> pg_backend_pid()`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("terminating the LISTEN sessions: %d, %v", n, err)
+	}
+	// Keep writing until one arrives; each write is a NOTIFY the watcher
+	// can only receive after reconnecting.
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 1; ; i++ {
+		addDoc(t, a, w, fmt.Sprint("r", i), 1)
+		time.Sleep(200 * time.Millisecond)
+		if diff(xb, b) == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no change arrived within 10 s of the LISTEN connection dropping: %s", diff(xb, b))
+		}
+	}
+}
