@@ -12,6 +12,13 @@
 // transaction, as float32 little-endian blobs: the database, the documents
 // and the vectors always agree, also after a crash.
 //
+// The same transaction appends to the vector change log (vector_changes),
+// which Store serves as an anythingllm.VectorChangeLog: every process
+// follows it to keep its in-memory index coherent (vectordb/follow). On
+// PostgreSQL the append also NOTIFYs the followers; on SQLite they poll.
+// Store is also an anythingllm.Locker (PostgreSQL advisory locks, or a lock
+// file beside the SQLite database) for work that must run once.
+//
 // On SQLite, every chat turn's database work is kept small: writes go
 // through one writer connection (writers queue in Go, not in SQLite's
 // sleeping busy handler), concurrent chat saves share one commit (group
