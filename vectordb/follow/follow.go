@@ -147,7 +147,7 @@ func (x *Index) load(ctx context.Context) (int, error) {
 	// closed: a query may still be running on it.
 	x.cur.Store(fresh)
 	x.pos.Store(newest)
-	x.seen.Store(max(x.seen.Load(), newest))
+	x.seen.Store(newest)
 	x.markLag()
 	x.ready.Store(true)
 	x.loadOnce.Do(func() { close(x.loaded) })
@@ -160,8 +160,9 @@ func (x *Index) Ready() bool { return x.ready.Load() }
 // Position is the seq of the last log entry the index reflects.
 func (x *Index) Position() int64 { return x.pos.Load() }
 
-// Lag reports how many log entries the index has yet to apply (as far as
-// it last looked) and since when it has been behind (0 when caught up).
+// Lag reports how many log entries the index has yet to apply and for how
+// long it has been behind (0 when caught up), as of its last read of the
+// log: a health check can fail a replica whose age grows.
 func (x *Index) Lag() (entries int64, age time.Duration) {
 	entries = max(0, x.seen.Load()-x.pos.Load())
 	if since := x.behind.Load(); since != 0 && entries > 0 {
