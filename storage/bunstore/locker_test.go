@@ -1,10 +1,16 @@
 package bunstore_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,4 +143,86 @@ func TestLockerPostgresSessionDeath(t *testing.T) {
 	if err := unlock(); err == nil {
 		t.Fatal("unlocking a lock lost with its session reported no error")
 	}
+}
+
+// A lock dies with its process: a child takes it, says so, and is killed
+// with SIGKILL; then this process can take it.
+func TestLockerDiesWithProcess(t *testing.T) {
+	if dsn := os.Getenv("BUNSTORE_LOCK_CHILD"); dsn != "" {
+		lockChild(dsn, os.Getenv("BUNSTORE_LOCK_SCHEMA"))
+		return
+	}
+	t.Run("SQLite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), bunstore.FileName)
+		s := bunstoretest.SQLiteAt(t, path)
+		checkDiesWithProcess(t, s, path, "")
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		dsn, opts := bunstoretest.PostgresSchema(t)
+		s := bunstoretest.PostgresAt(t, dsn, opts)
+		checkDiesWithProcess(t, s, dsn, opts.SearchPath)
+	})
+}
+
+func checkDiesWithProcess(t *testing.T, s *bunstore.Store, dsn, schema string) {
+	ctx := context.Background()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockerDiesWithProcess$")
+	cmd.Env = append(os.Environ(), "BUNSTORE_LOCK_CHILD="+dsn, "BUNSTORE_LOCK_SCHEMA="+schema)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	locked := false
+	for sc.Scan() {
+		if line := sc.Text(); line == "locked" {
+			locked = true
+			break
+		} else if strings.HasPrefix(line, "error") {
+			t.Fatal("child: ", line)
+		}
+	}
+	if !locked {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatal("the child exited without taking the lock")
+	}
+	if _, ok, err := s.TryLock(ctx, "jobs:sync"); err != nil || ok {
+		t.Fatalf("TryLock while the child holds it = %v, %v", ok, err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		unlock, ok, err := s.TryLock(ctx, "jobs:sync")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			_ = unlock()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lock of a killed process was not released within 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func lockChild(dsn, schema string) {
+	ctx := context.Background()
+	s, err := bunstore.Open(ctx, dsn, &bunstore.Options{SearchPath: schema})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	if _, ok, err := s.TryLock(ctx, "jobs:sync"); err != nil || !ok {
+		fmt.Println("error", ok, err)
+		os.Exit(1)
+	}
+	fmt.Println("locked")
+	select {} // until killed
 }
