@@ -50,7 +50,17 @@ func seedBig(b *testing.B, s anythingllm.Store, docs, perDoc int) int {
 //	go test -run '^$' -bench ApplyFeed ./vectordb/follow/
 func BenchmarkApplyFeed(b *testing.B) {
 	path := b.TempDir() + "/anythingllm.db"
-	writer, follower := bunstoretest.SQLiteAt(b, path), bunstoretest.SQLiteAt(b, path)
+	benchApplyFeed(b, bunstoretest.SQLiteAt(b, path), bunstoretest.SQLiteAt(b, path))
+}
+
+// BenchmarkApplyFeedPostgres is BenchmarkApplyFeed on the PostgreSQL test
+// server (skipped without ANYTHINGLLM_TEST_POSTGRES_DSN).
+func BenchmarkApplyFeedPostgres(b *testing.B) {
+	dsn, opts := bunstoretest.PostgresSchema(b)
+	benchApplyFeed(b, bunstoretest.PostgresAt(b, dsn, opts), bunstoretest.PostgresAt(b, dsn, opts))
+}
+
+func benchApplyFeed(b *testing.B, writer, follower anythingllm.Store) {
 	x := New(follower, newFlat, nil)
 	if _, err := x.Load(ctx); err != nil { // empty: the log starts at 0
 		b.Fatal(err)
