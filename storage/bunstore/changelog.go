@@ -111,6 +111,10 @@ func (s *Store) PruneVectorChanges(ctx context.Context, olderThan time.Time) (in
 	return n, err
 }
 
+// listenIdle is how long a PostgreSQL watcher waits for a notification
+// before it checks its context and waits again.
+var listenIdle = 30 * time.Second
+
 // sqlitePollEvery is how often a SQLite watcher reads the newest seq.
 const sqlitePollEvery = 150 * time.Millisecond
 
@@ -129,7 +133,7 @@ func (s *Store) WatchVectorChanges(ctx context.Context) <-chan struct{} {
 		}
 	}
 	if s.postgres {
-		go s.listenChanges(ctx, ch, wake)
+		go s.listenChanges(ctx, ch, wake, listenIdle)
 	} else {
 		go s.pollChanges(ctx, ch, wake)
 	}
@@ -159,7 +163,7 @@ func (s *Store) pollChanges(ctx context.Context, ch chan struct{}, wake func()) 
 	}
 }
 
-func (s *Store) listenChanges(ctx context.Context, ch chan struct{}, wake func()) {
+func (s *Store) listenChanges(ctx context.Context, ch chan struct{}, wake func(), idle time.Duration) {
 	defer close(ch)
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
@@ -172,7 +176,7 @@ func (s *Store) listenChanges(ctx context.Context, ch chan struct{}, wake func()
 			// (at the start, or while reconnecting).
 			wake()
 			for {
-				_, _, err = ln.ReceiveTimeout(ctx, 30*time.Second)
+				_, _, err = ln.ReceiveTimeout(ctx, idle)
 				if err == nil {
 					wake()
 					continue
