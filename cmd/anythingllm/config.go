@@ -19,6 +19,10 @@ type Config struct {
 	StorageDir  string // STORAGE_DIR, default ./storage
 	Port        int    // SERVER_PORT, default 3001
 	DatabaseURL string // DATABASE_URL: postgres://... ; empty = SQLite in STORAGE_DIR
+	// DatabaseMaxConns is DATABASE_MAX_CONNECTIONS: the connection pool's
+	// size; default 20 for PostgreSQL, 8 for SQLite. Replicas times this
+	// must stay under the server's max_connections.
+	DatabaseMaxConns int
 	// BlobStore is BLOB_STORE: file (under STORAGE_DIR), database, or
 	// s3://BUCKET?endpoint=URL&region=R&prefix=P. Default: database with
 	// PostgreSQL (so replicas share documents), file otherwise.
@@ -95,6 +99,13 @@ func configFrom(getenv func(string) string) (*Config, error) {
 	c.DatabaseURL = getenv("DATABASE_URL")
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return nil, fmt.Errorf("DATABASE_URL must be a postgres:// URL (leave it unset for SQLite in STORAGE_DIR)")
+	}
+	if v := getenv("DATABASE_MAX_CONNECTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("DATABASE_MAX_CONNECTIONS must be a positive number, got %q", v)
+		}
+		c.DatabaseMaxConns = n
 	}
 	c.BlobStore = strings.TrimSpace(getenv("BLOB_STORE"))
 	if c.BlobStore == "" {

@@ -34,7 +34,7 @@ func provideStore(ctx context.Context, cfg *Config) (*bunstore.Store, func(), er
 }
 
 func openStore(ctx context.Context, cfg *Config) (*bunstore.Store, error) {
-	st, err := bunstore.Open(ctx, cfg.dsn(), nil)
+	st, err := bunstore.Open(ctx, cfg.dsn(), &bunstore.Options{MaxOpenConns: cfg.DatabaseMaxConns})
 	if err != nil {
 		return nil, fmt.Errorf("opening the database (%s): %w", cfg.databaseLabel(), err)
 	}

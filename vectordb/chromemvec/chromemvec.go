@@ -8,8 +8,11 @@
 package chromemvec
 
 import (
+	"cmp"
 	"context"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -137,13 +140,28 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 			}
 		}
 	}
-	res, err := n.col.QueryEmbedding(ctx, qv, min(want, count), nil, nil)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	// chromem-go cuts ties at the k-th place arbitrarily; every replica
+	// must rank alike, so widen the query until the cut falls between two
+	// different scores, then order ties by ID.
+	var res []chromem.Result
+	for n0 := min(want, count); ; n0 = min(2*n0, count) {
+		res, err = n.col.QueryEmbedding(ctx, qv, n0, nil, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, anythingllm.WrapError(anythingllm.Internal, err, "vector query failed")
 		}
-		return nil, anythingllm.WrapError(anythingllm.Internal, err, "vector query failed")
+		if n0 == count || len(res) < n0 || res[len(res)-1].Similarity != res[min(want, len(res))-1].Similarity {
+			break
+		}
 	}
+	slices.SortStableFunc(res, func(a, b chromem.Result) int {
+		if a.Similarity != b.Similarity {
+			return cmp.Compare(b.Similarity, a.Similarity)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	out := make([]anythingllm.VectorMatch, 0, min(k, len(res)))
 	for _, r := range res {
 		m := n.meta[r.ID]

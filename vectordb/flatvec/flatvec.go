@@ -182,11 +182,11 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 				vek32.MatMul_Into(scores[:last-first], n.blocks[b][first*dim:last*dim], qv, dim)
 				for i, score := range scores[:last-first] {
 					row := r + i
-					if score >= q.MinScore && score > top.Min() {
+					if score >= q.MinScore && score >= top.Min() {
 						if _, skip := exclude[n.rows[row].docID]; skip {
 							continue
 						}
-						top.Offer(row, score)
+						top.Offer(vecmath.Hit{Row: row, Score: score, ID: n.rows[row].id})
 					}
 				}
 				r += last - first
@@ -204,7 +204,7 @@ func (s *Store) Query(ctx context.Context, name string, q *anythingllm.VectorQue
 	for _, t := range tops {
 		hits = append(hits, t.Sorted()...)
 	}
-	sort.Slice(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	sort.Slice(hits, func(i, j int) bool { return vecmath.Better(hits[i], hits[j]) })
 	if len(hits) > k {
 		hits = hits[:k]
 	}

@@ -118,12 +118,18 @@ func New(store anythingllm.Store, newIndex func() anythingllm.VectorStore, opts 
 	return x
 }
 
-// Load rebuilds the index from every vector stored in SQL into a fresh
-// inner index and swaps it in; Run goes on from the log position recorded
-// before the load. It returns how many vectors it loaded.
+// Load builds the index from every vector stored in SQL into a fresh inner
+// index and swaps it in; Run goes on from the log position recorded before
+// the load. It returns how many vectors the index holds. Once the index is
+// loaded (by Load, or by Run, which loads first), Load does nothing more.
 func (x *Index) Load(ctx context.Context) (int, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.ready.Load() {
+		// Run got here first (it loads before following): loading again
+		// would only double the start-up time.
+		return x.cur.Load().vs.Total(ctx)
+	}
 	return x.load(ctx)
 }
 

@@ -64,6 +64,22 @@ func RunConformanceTests(t *testing.T, newStore func(t *testing.T) anythingllm.V
 			}
 		}
 	})
+	t.Run("TiesBrokenByID", func(t *testing.T) {
+		// Every replica holding the same vectors must answer alike, whatever
+		// order it received them in: equal scores rank by ID, also at the
+		// top-k cut.
+		for _, order := range [][]string{{"c", "a", "d", "b"}, {"b", "d", "a", "c"}} {
+			s := mk(t)
+			for _, id := range order {
+				must(t, s.Upsert(ctx, "ns", []anythingllm.VectorRecord{rec(id, "doc-"+id, 1, 1)}))
+			}
+			ms, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: []float32{1, 1}, TopK: 3})
+			must(t, err)
+			if !slices.Equal(ids(ms), []string{"a", "b", "c"}) {
+				t.Fatalf("inserted %v: order = %v, want [a b c]", order, ids(ms))
+			}
+		}
+	})
 	t.Run("TopKAndDefault", func(t *testing.T) {
 		s := mk(t)
 		var rs []anythingllm.VectorRecord

@@ -81,16 +81,27 @@ type TopK struct {
 	h scoreHeap
 }
 
-// Hit is a scored row.
+// Hit is a scored row. ID breaks ties, so that every process holding the
+// same vectors ranks them alike whatever order it inserted them in.
 type Hit struct {
 	Row   int
 	Score float32
+	ID    string
+}
+
+// Better reports whether a ranks before b: higher score, then lower ID.
+func Better(a, b Hit) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	return a.ID < b.ID
 }
 
 type scoreHeap []Hit
 
+// Less puts the worst kept hit at the root.
+func (h scoreHeap) Less(i, j int) bool { return Better(h[j], h[i]) }
 func (h scoreHeap) Len() int           { return len(h) }
-func (h scoreHeap) Less(i, j int) bool { return h[i].Score < h[j].Score }
 func (h scoreHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *scoreHeap) Push(x any)        { *h = append(*h, x.(Hit)) }
 func (h *scoreHeap) Pop() any {
@@ -103,7 +114,8 @@ func (h *scoreHeap) Pop() any {
 // NewTopK makes a selector for k hits.
 func NewTopK(k int) *TopK { return &TopK{k: k, h: make(scoreHeap, 0, k+1)} }
 
-// Min is the lowest kept score, or -Inf while fewer than k are kept.
+// Min is the lowest kept score, or -Inf while fewer than k are kept. A hit
+// scoring below it cannot be kept; one scoring equal to it may be (by ID).
 func (t *TopK) Min() float32 {
 	if len(t.h) < t.k {
 		return float32(math.Inf(-1))
@@ -112,13 +124,13 @@ func (t *TopK) Min() float32 {
 }
 
 // Offer considers a hit.
-func (t *TopK) Offer(row int, score float32) {
+func (t *TopK) Offer(h Hit) {
 	if len(t.h) < t.k {
-		heap.Push(&t.h, Hit{row, score})
+		heap.Push(&t.h, h)
 		return
 	}
-	if score > t.h[0].Score {
-		t.h[0] = Hit{row, score}
+	if Better(h, t.h[0]) {
+		t.h[0] = h
 		heap.Fix(&t.h, 0)
 	}
 }
