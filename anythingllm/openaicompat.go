@@ -48,7 +48,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	if w.ChatMode != nil && *w.ChatMode == ModeQuery {
 		t.mode = ModeQuery
 	}
-	res := &OpenAIChatResult{Created: a.now(), Sources: []Source{}, Metrics: Metrics{}}
+	res := &OpenAIChatResult{Created: a.now(), Sources: []Source{}}
 	vectors := 0
 	if a.deps.Vectors != nil {
 		if err := a.waitIndex(ctx); err != nil {

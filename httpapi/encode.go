@@ -27,16 +27,7 @@ func encode(w http.ResponseWriter, status int, v any) {
 			encodeBuffers.Put(buf)
 		}
 	}()
-	var err error
-	if a, ok := v.(jsonAppender); ok {
-		var b []byte
-		if b, err = a.AppendJSON(buf.AvailableBuffer()); err == nil {
-			buf.Write(append(b, '\n')) // as Encoder.Encode ends
-		}
-	} else {
-		err = json.NewEncoder(buf).Encode(v)
-	}
-	if err != nil {
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		buf.Reset()
 		status = http.StatusInternalServerError
 		buf.WriteString(`{"error":"Internal server error"}` + "\n")
@@ -46,12 +37,6 @@ func encode(w http.ResponseWriter, status int, v any) {
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// jsonAppender is a type that encodes itself as encoding/json would,
-// faster (anythingllm.ChatResult).
-type jsonAppender interface {
-	AppendJSON([]byte) ([]byte, error)
 }
 
 var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -256,17 +256,8 @@ func (s *server) handleOpenAIChat(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func usageOf(m map[string]any) *openAIUsage {
-	n := func(k string) int {
-		switch v := m[k].(type) {
-		case int:
-			return v
-		case float64:
-			return int(v)
-		}
-		return 0
-	}
-	return &openAIUsage{PromptTokens: n("prompt_tokens"), CompletionTokens: n("completion_tokens"), TotalTokens: n("total_tokens")}
+func usageOf(m anythingllm.Metrics) *openAIUsage {
+	return &openAIUsage{PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, TotalTokens: m.TotalTokens}
 }
 
 func (s *server) handleOpenAIEmbeddings(w http.ResponseWriter, r *http.Request) {
