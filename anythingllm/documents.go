@@ -27,36 +27,13 @@ const documentsRoot = "documents"
 
 // DocumentMetadata is what a client may set on an uploaded document.
 type DocumentMetadata struct {
-	Title       string     `json:"title,omitempty"`
-	URL         string     `json:"url,omitempty"`
-	DocAuthor   string     `json:"docAuthor,omitempty"`
-	Description string     `json:"description,omitempty"`
-	DocSource   string     `json:"docSource,omitempty"`
-	ChunkSource string     `json:"chunkSource,omitempty"`
-	Published   FlexString `json:"published,omitempty" doc:"epoch milliseconds"`
-}
-
-// FlexString is a string that also accepts a JSON number or null, as
-// JavaScript clients send either.
-type FlexString string
-
-// UnmarshalJSON accepts a string, a number or null.
-func (f *FlexString) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = FlexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err == nil {
-		*f = FlexString(n.String())
-		return nil
-	}
-	if string(bytes.TrimSpace(b)) == "null" {
-		*f = ""
-		return nil
-	}
-	return Errorf(InvalidArgument, "published must be epoch milliseconds")
+	Title       string
+	URL         string
+	DocAuthor   string
+	Description string
+	DocSource   string
+	ChunkSource string
+	Published   string // epoch milliseconds; "" means now
 }
 
 // StoredDocument is a document as the upload routes answer it: the

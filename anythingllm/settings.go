@@ -2,7 +2,6 @@ package anythingllm
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -130,26 +129,19 @@ type EnvUpdate struct {
 	Error     string
 }
 
-// UpdateEnv applies settings in body order, as upstream: unknown keys are
+// EnvSetting is one setting of an update, by upstream's key name (for
+// example "OpenAiKey" or "GenericOpenAiBasePath").
+type EnvSetting struct {
+	Key, Value string
+}
+
+// UpdateEnv applies settings in order, as upstream: unknown keys are
 // ignored, masked values ("******") skipped, and the first invalid key
 // stops the update (earlier keys stay applied).
-func (a *App) UpdateEnv(ctx context.Context, body []byte) (*EnvUpdate, error) {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
-	}
+func (a *App) UpdateEnv(ctx context.Context, settings []EnvSetting) (*EnvUpdate, error) {
 	out := &EnvUpdate{NewValues: map[string]string{}}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
-		}
-		key, _ := kt.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
-		}
+	for _, kv := range settings {
+		key, v := kv.Key, kv.Value
 		if neverSettable[key] {
 			out.Error = "Cannot set this setting."
 			break
@@ -157,11 +149,6 @@ func (a *App) UpdateEnv(ctx context.Context, body []byte) (*EnvUpdate, error) {
 		s, ok := envSettings[key]
 		if !ok {
 			continue
-		}
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			out.Error = fmt.Sprintf("%s must be a string", key)
-			break
 		}
 		if strings.Contains(v, "******") {
 			continue

@@ -13,7 +13,7 @@ import (
 type chatRequest struct {
 	Message     string                       `json:"message"`
 	Mode        string                       `json:"mode,omitempty" doc:"automatic, chat or query; default: the workspace's"`
-	SessionID   anythingllm.FlexString       `json:"sessionId,omitempty" doc:"partitions history by an external id (workspace routes)"`
+	SessionID   flexString                   `json:"sessionId,omitempty" doc:"partitions history by an external id (workspace routes)"`
 	Attachments []anythingllm.ChatAttachment `json:"attachments,omitempty"`
 	Reset       bool                         `json:"reset,omitempty"`
 	UserID      *int64                       `json:"userId,omitempty" doc:"thread routes"`
