@@ -329,31 +329,6 @@ func (t threads) Delete(ctx context.Context, id int64) error {
 
 type chats struct{ s *Store }
 
-func matchChat(f *anythingllm.ChatFilter, c *anythingllm.Chat) bool {
-	if f == nil {
-		return true
-	}
-	switch {
-	case f.WorkspaceID != 0 && c.WorkspaceID != f.WorkspaceID,
-		f.ThreadID != 0 && (c.ThreadID == nil || *c.ThreadID != f.ThreadID),
-		f.NoThread && c.ThreadID != nil,
-		f.SessionID != "" && (c.APISessionID == nil || *c.APISessionID != f.SessionID),
-		f.NoSession && c.APISessionID != nil,
-		f.UserID != 0 && (c.UserID == nil || *c.UserID != f.UserID),
-		f.NoUser && c.UserID != nil,
-		f.IncludedOnly && !c.Include,
-		f.IDs != nil && !slices.Contains(f.IDs, c.ID),
-		f.MinID != 0 && c.ID < f.MinID:
-		return false
-	}
-	return true
-}
-
-func emptyFilter(f *anythingllm.ChatFilter) bool {
-	return f == nil || (f.WorkspaceID == 0 && f.ThreadID == 0 && !f.NoThread && f.SessionID == "" && !f.NoSession &&
-		f.UserID == 0 && !f.NoUser && !f.IncludedOnly && f.IDs == nil && f.MinID == 0)
-}
-
 func (c chats) Create(ctx context.Context, ch *anythingllm.Chat) error {
 	return c.s.do(func(st *state) error {
 		if _, ok := st.workspaces[ch.WorkspaceID]; !ok {
@@ -386,7 +361,7 @@ func (c chats) Get(ctx context.Context, id int64) (*anythingllm.Chat, error) {
 func (c chats) List(ctx context.Context, f *anythingllm.ChatFilter) ([]anythingllm.Chat, error) {
 	var out []anythingllm.Chat
 	err := c.s.do(func(st *state) error {
-		out = sortedByID(st.chats, func(v anythingllm.Chat) bool { return matchChat(f, &v) })
+		out = sortedByID(st.chats, func(v anythingllm.Chat) bool { return f.Matches(&v) })
 		return nil
 	})
 	if f != nil {
@@ -407,7 +382,7 @@ func (c chats) Count(ctx context.Context, f *anythingllm.ChatFilter) (int, error
 	n := 0
 	err := c.s.do(func(st *state) error {
 		for _, v := range st.chats {
-			if matchChat(f, &v) {
+			if f.Matches(&v) {
 				n++
 			}
 		}
@@ -430,7 +405,7 @@ func (c chats) SetInclude(ctx context.Context, f *anythingllm.ChatFilter, includ
 	n := 0
 	err := c.s.do(func(st *state) error {
 		for id, v := range st.chats {
-			if matchChat(f, &v) {
+			if f.Matches(&v) {
 				v.Include = include
 				st.chats[id] = v
 				n++
@@ -442,13 +417,13 @@ func (c chats) SetInclude(ctx context.Context, f *anythingllm.ChatFilter, includ
 }
 
 func (c chats) Delete(ctx context.Context, f *anythingllm.ChatFilter) (int, error) {
-	if emptyFilter(f) {
+	if f.Empty() {
 		return 0, anythingllm.Errorf(anythingllm.InvalidArgument, "refusing to delete chats with an empty filter")
 	}
 	n := 0
 	err := c.s.do(func(st *state) error {
 		for id, v := range st.chats {
-			if matchChat(f, &v) {
+			if f.Matches(&v) {
 				delete(st.chats, id)
 				n++
 			}
