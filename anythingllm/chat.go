@@ -1,11 +1,11 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -151,12 +151,9 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 		t.early = answer(AgentsUnsupported)
 		return t, nil
 	}
-	vectors := 0
-	if a.deps.Vectors != nil {
-		if err := a.waitIndex(ctx); err != nil {
-			return nil, err
-		}
-		vectors, _ = a.deps.Vectors.Count(ctx, w.Slug)
+	vectors, err := a.indexedVectors(ctx, w)
+	if err != nil {
+		return nil, err
 	}
 	if t.mode == ModeQuery && vectors == 0 {
 		return a.refuse(ctx, t)
@@ -190,7 +187,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 	pinnedCount := len(pinned) + len(attTexts)
 	topN, threshold := searchSettings(w)
 	if vectors > 0 {
-		results, err := a.searchWorkspace(ctx, w, in.Message, topN, threshold, exclude)
+		results, err := a.queryIndex(ctx, w, in.Message, topN, threshold, exclude)
 		if err != nil {
 			return nil, err
 		}
@@ -533,7 +530,7 @@ func decodeAttachments(atts []ChatAttachment) ([]Image, []any, []attachedDoc, er
 			imgs = append(imgs, Image{MIME: mime, Data: raw})
 			stored = append(stored, map[string]any{"name": at.Name, "mime": mime})
 		case mime == "application/anythingllm-document":
-			docs = append(docs, attachedDoc{name: or(sanitizeFileName(at.Name), "attachment.txt"), data: raw})
+			docs = append(docs, attachedDoc{name: cmp.Or(sanitizeFileName(at.Name), "attachment.txt"), data: raw})
 		default:
 			return nil, nil, nil, Errorf(InvalidArgument, "attachment %d: unsupported mime type %q (images: png, jpeg, webp, gif; documents: application/anythingllm-document)", i, at.Mime)
 		}
@@ -570,7 +567,7 @@ func (a *App) attachmentContext(ctx context.Context, docs []attachedDoc) ([]stri
 				short = short[:1000]
 			}
 			texts = append(texts, text)
-			sources = append(sources, Source{Title: or(p.Title, d.name), DocAuthor: p.Author, Text: short + "...continued on in source document..."})
+			sources = append(sources, Source{Title: cmp.Or(p.Title, d.name), DocAuthor: p.Author, Text: short + "...continued on in source document..."})
 		}
 	}
 	return texts, sources, nil
@@ -629,11 +626,11 @@ func (a *App) Chat(ctx context.Context, slug string, in *ChatInput) (*ChatResult
 		return t.early, nil
 	}
 	start := time.Now()
-	resp, err := t.model.Chat(ctx, t.req)
+	resp, err := a.chat(ctx, t.model, t.req)
 	if err != nil {
 		return abort(uuid.NewString(), err), nil
 	}
-	metrics := metricsOf(resp.Usage, start, or(resp.Model, t.req.Model), t.provider)
+	metrics := metricsOf(resp.Usage, start, cmp.Or(resp.Model, t.req.Model), t.provider)
 	if strings.TrimSpace(resp.Text) == "" {
 		res := abort(uuid.NewString(), ErrEmptyCompletion)
 		res.Metrics = &metrics // as upstream: the call was made
@@ -673,7 +670,7 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 	defer cancel()
 	var streamErr error
 	clientGone := false
-	for chunk, err := range t.model.ChatStream(streamCtx, t.req) {
+	for chunk, err := range a.chatStream(streamCtx, t.model, t.req) {
 		if err != nil {
 			streamErr = err
 			break
@@ -738,16 +735,7 @@ func (a *App) providerModel(ctx context.Context, provider string) (ChatModel, st
 		a.perProvider = map[string]ChatModel{}
 	}
 	getenv := func(name string) string { return a.effectiveEnv(ctx, name) }
-	ov := a.envOverrides(ctx)
-	names := make([]string, 0, len(ov))
-	for name := range ov {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	key := provider
-	for _, name := range names {
-		key += "\x00" + name + "=" + ov[name]
-	}
+	key := provider + "\x00" + overridesSignature(a.envOverrides(ctx))
 	if m, ok := a.perProvider[key]; ok {
 		return m, provider, nil
 	}

@@ -67,7 +67,7 @@ func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverrid
 	if llm == nil {
 		return nil, Errorf(Unavailable, "no LLM provider is configured")
 	}
-	return llm.Chat(ctx, req)
+	return a.chat(ctx, llm, req)
 }
 
 // EmbedText embeds one input with the default embedder (or the override's).
@@ -82,7 +82,7 @@ func (a *App) EmbedText(ctx context.Context, input string, o *GenerateOverride) 
 	if emb == nil {
 		return nil, Errorf(Unavailable, "no embedding engine is configured")
 	}
-	vecs, err := emb.Embed(ctx, []string{input})
+	vecs, err := a.embedTexts(ctx, emb, []string{input})
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func TestEmbedRetriesAndCache(t *testing.T) {
 	emb := &flakyEmbedder{}
 	emb.failures.Store(2)
 	app, err := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil), Embedder: emb},
-		&anythingllm.Options{EmbedBatchSize: 10, EmbedRetryDelay: time.Millisecond})
+		&anythingllm.Options{EmbedBatchSize: 10, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,12 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -240,26 +242,28 @@ func (a *App) overriddenLLM(ctx context.Context) (ChatModel, string, error) {
 	if len(ov) == 0 || a.opts.LLMFactory == nil {
 		return nil, "", nil
 	}
-	keys := make([]string, 0, len(ov))
-	for k := range ov {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var sig strings.Builder
-	for _, k := range keys {
-		sig.WriteString(k + "=" + ov[k] + "\x00")
-	}
+	sig := overridesSignature(ov)
 	a.llmMu.Lock()
 	defer a.llmMu.Unlock()
-	if a.llmSig == sig.String() && a.llmCached != nil {
+	if a.llmSig == sig && a.llmCached != nil {
 		return a.llmCached, a.llmProvider, nil
 	}
 	getenv := func(name string) string { return a.effectiveEnv(ctx, name) }
-	provider := or(getenv("LLM_PROVIDER"), or(a.opts.LLMProvider, "ollama"))
+	provider := cmp.Or(getenv("LLM_PROVIDER"), cmp.Or(a.opts.LLMProvider, "ollama"))
 	m, err := a.opts.LLMFactory(provider, getenv)
 	if err != nil {
 		return nil, "", WrapError(Unavailable, err, "the configured LLM (%s) cannot be built: %v", provider, err)
 	}
-	a.llmSig, a.llmCached, a.llmProvider = sig.String(), m, provider
+	a.llmSig, a.llmCached, a.llmProvider = sig, m, provider
 	return m, provider, nil
+}
+
+// overridesSignature names a set of stored settings: a chat model built
+// from them is reused while the signature stays the same.
+func overridesSignature(ov map[string]string) string {
+	var sig strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(ov)) {
+		sig.WriteString(k + "=" + ov[k] + "\x00")
+	}
+	return sig.String()
 }
