@@ -41,7 +41,8 @@ func encode(w http.ResponseWriter, status int, v any) {
 
 var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// decode reads a JSON body into a T. An empty body decodes as T's zero
+// decode reads a JSON body into a T and checks its validate tags
+// (validate.go). An empty body decodes as T's zero
 // value, as upstream treats a missing body as {}. Like upstream, a JSON
 // document sent as text/plain is accepted. Other content types, malformed
 // JSON and oversized bodies are InvalidArgument / TooLarge errors.
@@ -56,7 +57,7 @@ func decode[T any](r *http.Request) (T, error) {
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(&v); err != nil {
 		if errors.Is(err, io.EOF) {
-			return v, nil
+			return v, validateRequest(&v)
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -73,7 +74,7 @@ func decode[T any](r *http.Request) (T, error) {
 			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
 		}
 	}
-	return v, nil
+	return v, validateRequest(&v)
 }
 
 // jsonErrorText describes a JSON decoding error without echoing the body.
