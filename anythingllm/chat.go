@@ -585,7 +585,14 @@ func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []
 	// Encoded straight into the string the chat keeps (json.Marshal's
 	// bytes would be copied once more to become one).
 	var resp strings.Builder
-	if err := json.NewEncoder(&resp).Encode(&storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics}); err != nil {
+	saved := struct { // storedResponse, with sources encoded in one pass
+		Text        string  `json:"text"`
+		Sources     any     `json:"sources"`
+		Type        string  `json:"type"`
+		Attachments []any   `json:"attachments"`
+		Metrics     Metrics `json:"metrics"`
+	}{text, EncodableSources(sources), t.mode, attach, metrics}
+	if err := json.NewEncoder(&resp).Encode(&saved); err != nil {
 		return 0, err
 	}
 	now := a.now()

@@ -1,6 +1,7 @@
 package anythingllm
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -39,96 +40,75 @@ type Source struct {
 	Extra map[string]any `json:"-"`
 }
 
-// The three shapes of a Source on the wire, fields in key order (the order
+// sourceJSON is a Source as written, fields in key order (the order
 // encoding/json gives a map, which is what upstream and earlier versions
-// of this package wrote).
-type (
-	hitJSON struct {
-		Distance           float32 `json:"_distance"`
-		ChunkSource        string  `json:"chunkSource"`
-		Description        string  `json:"description"`
-		DocAuthor          string  `json:"docAuthor"`
-		DocSource          string  `json:"docSource"`
-		ID                 string  `json:"id"`
-		Published          string  `json:"published"`
-		Score              float32 `json:"score"`
-		Text               string  `json:"text"`
-		Title              string  `json:"title"`
-		TokenCountEstimate int     `json:"token_count_estimate"`
-		URL                string  `json:"url"`
-		WordCount          int     `json:"wordCount"`
-	}
-	documentJSON struct {
-		ChunkSource        string `json:"chunkSource"`
-		Description        string `json:"description"`
-		DocAuthor          string `json:"docAuthor"`
-		DocSource          string `json:"docSource"`
-		ID                 string `json:"id"`
-		Published          string `json:"published"`
-		Text               string `json:"text"`
-		Title              string `json:"title"`
-		TokenCountEstimate int    `json:"token_count_estimate"`
-		URL                string `json:"url"`
-		WordCount          int    `json:"wordCount"`
-	}
-	attachmentJSON struct {
-		DocAuthor string `json:"docAuthor"`
-		Text      string `json:"text"`
-		Title     string `json:"title"`
-	}
-)
+// of this package wrote): the keys of the source's shape are set, the
+// others nil and left out. It has no MarshalJSON method, so encoding/json
+// encodes it in one pass (a Marshaler's output is scanned again).
+type sourceJSON struct {
+	Distance           *float32 `json:"_distance,omitempty"`
+	ChunkSource        *string  `json:"chunkSource,omitempty"`
+	Description        *string  `json:"description,omitempty"`
+	DocAuthor          string   `json:"docAuthor"`
+	DocSource          *string  `json:"docSource,omitempty"`
+	ID                 *string  `json:"id,omitempty"`
+	Published          *string  `json:"published,omitempty"`
+	Score              *float32 `json:"score,omitempty"`
+	Text               string   `json:"text"`
+	Title              string   `json:"title"`
+	TokenCountEstimate *int     `json:"token_count_estimate,omitempty"`
+	URL                *string  `json:"url,omitempty"`
+	WordCount          *int     `json:"wordCount,omitempty"`
+}
 
 func (s *Source) isHit() bool      { return s.Score != nil || s.Distance != nil }
 func (s *Source) isDocument() bool { return s.ID != "" || s.isHit() }
 
-func (s *Source) hit() hitJSON {
-	var d, sc float32
-	if s.Distance != nil {
-		d = *s.Distance
+// wire returns s's shape, pointing into s.
+func (s *Source) wire() sourceJSON {
+	w := sourceJSON{DocAuthor: s.DocAuthor, Text: s.Text, Title: s.Title}
+	if s.isDocument() {
+		w.ChunkSource, w.Description, w.DocSource, w.ID = &s.ChunkSource, &s.Description, &s.DocSource, &s.ID
+		w.Published, w.TokenCountEstimate, w.URL, w.WordCount = &s.Published, &s.TokenCountEstimate, &s.URL, &s.WordCount
 	}
-	if s.Score != nil {
-		sc = *s.Score
+	if s.isHit() {
+		var zero float32
+		w.Distance, w.Score = cmp.Or(s.Distance, &zero), cmp.Or(s.Score, &zero)
 	}
-	return hitJSON{Distance: d, ChunkSource: s.ChunkSource, Description: s.Description, DocAuthor: s.DocAuthor,
-		DocSource: s.DocSource, ID: s.ID, Published: s.Published, Score: sc, Text: s.Text, Title: s.Title,
-		TokenCountEstimate: s.TokenCountEstimate, URL: s.URL, WordCount: s.WordCount}
-}
-
-func (s *Source) document() documentJSON {
-	return documentJSON{ChunkSource: s.ChunkSource, Description: s.Description, DocAuthor: s.DocAuthor,
-		DocSource: s.DocSource, ID: s.ID, Published: s.Published, Text: s.Text, Title: s.Title,
-		TokenCountEstimate: s.TokenCountEstimate, URL: s.URL, WordCount: s.WordCount}
-}
-
-func (s *Source) attachment() attachmentJSON {
-	return attachmentJSON{DocAuthor: s.DocAuthor, Text: s.Text, Title: s.Title}
+	return w
 }
 
 // MarshalJSON writes s in its shape, with its Extra keys.
 func (s Source) MarshalJSON() ([]byte, error) {
-	var v any
-	switch {
-	case s.isHit():
-		v = s.hit()
-	case s.isDocument():
-		v = s.document()
-	default:
-		v = s.attachment()
-	}
-	if len(s.Extra) == 0 {
-		return json.Marshal(v)
+	b, err := json.Marshal(s.wire())
+	if err != nil || len(s.Extra) == 0 {
+		return b, err
 	}
 	// With extra keys: the shape's keys and the extra ones, as one object.
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
 	m := map[string]any{}
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
 	maps.Copy(m, s.Extra)
 	return json.Marshal(m)
+}
+
+// EncodableSources returns a value that encoding/json writes as it writes
+// sources, without calling Source.MarshalJSON when no source has Extra
+// keys (a chat answer's sources are encoded twice per turn: saved, and
+// sent).
+func EncodableSources(sources []Source) any {
+	if sources == nil {
+		return sources
+	}
+	out := make([]sourceJSON, len(sources))
+	for i := range sources {
+		if len(sources[i].Extra) > 0 {
+			return sources
+		}
+		out[i] = sources[i].wire()
+	}
+	return out
 }
 
 // sourceKeys are the keys Source models, and the shapes they belong to.

@@ -109,3 +109,18 @@ func TestMetricsJSON(t *testing.T) {
 		t.Fatalf("lenient read: %+v, %v", back, err)
 	}
 }
+
+// EncodableSources encodes as the sources themselves do.
+func TestEncodableSources(t *testing.T) {
+	hit := anythingllm.Source{ID: "c1", Title: "t", Text: "x <b>", Distance: f32(0.5), Score: f32(0.5)}
+	doc := anythingllm.Source{ID: "d1", Title: "t", Text: "y", WordCount: 2}
+	att := anythingllm.Source{Title: "a.txt", Text: "z"}
+	extra := anythingllm.Source{Title: "e", Extra: map[string]any{"k": "v"}}
+	for _, sources := range [][]anythingllm.Source{nil, {}, {hit, doc, att}, {hit, extra}} {
+		want, _ := json.Marshal(sources)
+		got, err := json.Marshal(anythingllm.EncodableSources(sources))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("got %s (%v), want %s", got, err, want)
+		}
+	}
+}

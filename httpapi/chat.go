@@ -34,7 +34,7 @@ type chatResponse struct {
 	UUID         string               `json:"uuid,omitempty"`
 	Type         string               `json:"type"`
 	TextResponse *string              `json:"textResponse"`
-	Sources      []anythingllm.Source `json:"sources"`
+	Sources      any                  `json:"sources" doc:"anythingllm.Source objects"`
 	Close        bool                 `json:"close"`
 	Error        any                  `json:"error" doc:"null on an answer, false on stream events, the message on an abort"`
 	ChatID       int64                `json:"chatId,omitempty"`
@@ -45,11 +45,12 @@ type chatResponse struct {
 // error is the message of an abort, false in a stream's own events and
 // null otherwise; a stream's own events name their id "uuid".
 func chatWire(res *anythingllm.ChatResult, stream bool) *chatResponse {
-	out := &chatResponse{Type: res.Type, TextResponse: res.TextResponse, Sources: res.Sources, Close: res.Close,
-		ChatID: res.ChatID, Metrics: res.Metrics}
-	if out.Sources == nil {
-		out.Sources = []anythingllm.Source{}
+	sources := res.Sources
+	if sources == nil {
+		sources = []anythingllm.Source{}
 	}
+	out := &chatResponse{Type: res.Type, TextResponse: res.TextResponse, Sources: anythingllm.EncodableSources(sources), Close: res.Close,
+		ChatID: res.ChatID, Metrics: res.Metrics}
 	streamed := stream && res.Type != anythingllm.ResultText
 	switch {
 	case res.Error != nil:
