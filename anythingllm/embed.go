@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -231,12 +232,12 @@ feed:
 func (a *App) chunkSettings(ctx context.Context) (int, int) {
 	size, overlap := textsplit.DefaultChunkSize, textsplit.DefaultChunkOverlap
 	if v, err := a.deps.Store.Settings().Get(ctx, "text_splitter_chunk_size"); err == nil {
-		if n, ok := jsonNumber(json.RawMessage(`"` + v + `"`)); ok && n > 0 {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && n > 0 {
 			size = int(n)
 		}
 	}
 	if v, err := a.deps.Store.Settings().Get(ctx, "text_splitter_chunk_overlap"); err == nil {
-		if n, ok := jsonNumber(json.RawMessage(`"` + v + `"`)); ok && n >= 0 {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && n >= 0 {
 			overlap = int(n)
 		}
 	}

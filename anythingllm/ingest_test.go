@@ -38,7 +38,7 @@ func newIngestApp(t testing.TB, store anythingllm.Store, emb anythingllm.Embedde
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.CreateWorkspace(context.Background(), anythingllm.WorkspaceFields{"name": []byte(`"ingest"`)}); err != nil {
+	if _, err := app.CreateWorkspace(context.Background(), &anythingllm.WorkspaceSettings{Name: new("ingest")}); err != nil {
 		t.Fatal(err)
 	}
 	return app
@@ -124,7 +124,7 @@ func TestEmbedRetriesAndCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"one", "two"} {
-		if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"` + n + `"`)}); err != nil {
+		if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new(n)}); err != nil {
 			t.Fatal(err)
 		}
 	}

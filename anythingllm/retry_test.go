@@ -76,7 +76,7 @@ func newRetryApp(t *testing.T, llm anythingllm.ChatModel, vectors anythingllm.Ve
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.CreateWorkspace(t.Context(), anythingllm.WorkspaceFields{"name": []byte(`"w"`)}); err != nil {
+	if _, err := app.CreateWorkspace(t.Context(), &anythingllm.WorkspaceSettings{Name: new("w")}); err != nil {
 		t.Fatal(err)
 	}
 	return app
