@@ -50,9 +50,13 @@ type Options struct {
 	EmbedBatchSize int
 	// EmbedConcurrency is how many embedder calls run at once; default 2.
 	EmbedConcurrency int
-	// EmbedRetryDelay is the first pause before retrying a rate-limited or
-	// unavailable embedder (doubling, 3 retries); default 500 ms.
-	EmbedRetryDelay time.Duration
+	// MaxRetries is how many times a provider call (a chat, the start of a
+	// stream, an embedding batch) that failed with RateLimited or
+	// Unavailable is retried; default DefaultMaxRetries, negative: never.
+	MaxRetries int
+	// RetryDelay is the first pause before a retry (doubling); default
+	// 500 ms.
+	RetryDelay time.Duration
 	// LoadIndexAtStart says LoadVectorIndex will be called: until it
 	// finishes, searches wait for it.
 	LoadIndexAtStart bool

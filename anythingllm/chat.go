@@ -1,16 +1,15 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/google/uuid"
 )
@@ -50,27 +49,36 @@ type ChatInput struct {
 	UserID      *int64 // thread routes
 }
 
-// ChatResult is the answer object of the chat routes and the events of the
-// stream routes. Error is null on success, a message on abort, and false
-// in stream chunks, as upstream.
+// Kinds of ChatResult.
+const (
+	ResultText     = "textResponse"           // a whole answer
+	ResultChunk    = "textResponseChunk"      // a piece of a streamed answer
+	ResultFinalize = "finalizeResponseStream" // the end of a streamed answer
+	ResultAbort    = "abort"                  // a failed turn; Error says why
+)
+
+// ChatResult is a chat answer, or one event of a streamed answer.
 type ChatResult struct {
-	ID           string   `json:"id,omitempty"`
-	UUID         string   `json:"uuid,omitempty"`
-	Type         string   `json:"type"`
-	TextResponse *string  `json:"textResponse"`
-	Sources      []Source `json:"sources"`
-	Attachments  []any    `json:"attachments,omitempty"`
-	Close        bool     `json:"close"`
-	Error        any      `json:"error"`
-	ChatID       int64    `json:"chatId,omitempty"`
-	Metrics      Metrics  `json:"metrics,omitzero"`
+	ID           string // the answer's id; every event of a stream has the same
+	Type         string // one of the Result* kinds
+	TextResponse *string
+	Sources      []Source
+	Close        bool     // the answer is complete
+	Error        error    // why the turn failed, on an abort
+	ChatID       int64    // the saved chat, on a complete answer
+	Metrics      *Metrics // the LLM call's; zero for an answer made without one
 }
 
 func strp(s string) *string { return &s }
 
-// Abort is the error object of the chat routes.
-func Abort(msg string) *ChatResult {
-	return &ChatResult{ID: uuid.NewString(), Type: "abort", Sources: []Source{}, Close: true, Error: msg}
+// abort is a failed turn's result.
+func abort(id string, err error) *ChatResult {
+	return &ChatResult{ID: id, Type: ResultAbort, Sources: []Source{}, Close: true, Error: err}
+}
+
+// answer is an answer made without an LLM call.
+func answer(text string) *ChatResult {
+	return &ChatResult{ID: uuid.NewString(), Type: ResultText, TextResponse: &text, Sources: []Source{}, Close: true, Metrics: &Metrics{}}
 }
 
 // chatTurn is a prepared turn: everything up to the LLM call.
@@ -135,20 +143,17 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 			return nil, err
 		}
 		if strings.TrimSpace(in.Message) == "" {
-			t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp("Chat history was reset!"), Sources: []Source{}, Close: true, Metrics: Metrics{}}
+			t.early = answer("Chat history was reset!")
 			return t, nil
 		}
 	}
 	if strings.HasPrefix(strings.TrimSpace(in.Message), "@agent") {
-		t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: strp(AgentsUnsupported), Sources: []Source{}, Close: true, Metrics: Metrics{}}
+		t.early = answer(AgentsUnsupported)
 		return t, nil
 	}
-	vectors := 0
-	if a.deps.Vectors != nil {
-		if err := a.waitIndex(ctx); err != nil {
-			return nil, err
-		}
-		vectors, _ = a.deps.Vectors.Count(ctx, w.Slug)
+	vectors, err := a.indexedVectors(ctx, w)
+	if err != nil {
+		return nil, err
 	}
 	if t.mode == ModeQuery && vectors == 0 {
 		return a.refuse(ctx, t)
@@ -182,7 +187,7 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 	pinnedCount := len(pinned) + len(attTexts)
 	topN, threshold := searchSettings(w)
 	if vectors > 0 {
-		results, err := a.searchWorkspace(ctx, w, in.Message, topN, threshold, exclude)
+		results, err := a.queryIndex(ctx, w, in.Message, topN, threshold, exclude)
 		if err != nil {
 			return nil, err
 		}
@@ -197,13 +202,11 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 		}
 		for i := len(history) - 1; i >= 0 && len(results)+countBackfill(contexts, pinnedCount+len(results)) < topN; i-- {
 			for _, s := range history[i].sources() {
-				id, _ := s["id"].(string)
-				text, _ := s["text"].(string)
-				if _, scored := s["score"]; !scored || text == "" || seen[id] {
+				if s.Score == nil || s.Text == "" || seen[s.ID] {
 					continue
 				}
-				seen[id] = true
-				contexts = append(contexts, text)
+				seen[s.ID] = true
+				contexts = append(contexts, s.Text)
 				if len(contexts)-pinnedCount >= topN {
 					break
 				}
@@ -273,8 +276,8 @@ func (a *App) refuse(ctx context.Context, t *chatTurn) (*chatTurn, error) {
 	if t.w.QueryRefusalResponse != nil && *t.w.QueryRefusalResponse != "" {
 		text = *t.w.QueryRefusalResponse
 	}
-	t.early = &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: &text, Sources: []Source{}, Close: true, Metrics: Metrics{}}
-	if _, err := a.saveChat(ctx, t, text, nil, false, map[string]any{}); err != nil {
+	t.early = answer(text)
+	if _, err := a.saveChat(ctx, t, text, nil, false, Metrics{}); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -323,10 +326,8 @@ func (a *App) historyFilter(t *chatTurn) *ChatFilter {
 	return f
 }
 
-// pastTurn is one earlier exchange. Its stored response is decoded only
-// as far as its text; the sources are decoded when back-fill needs them,
-// which is rare, and decoding them on every turn made history the costliest
-// step of a chat.
+// pastTurn is one earlier exchange. The sources of its stored response
+// are decoded only when back-fill needs them, which is rare.
 type pastTurn struct {
 	prompt, response string
 	stored           string // the JSON response
@@ -340,48 +341,31 @@ func (p *pastTurn) sources() []Source {
 	return r.Sources
 }
 
-// storedText returns the "text" of a stored response. Responses are
-// written with "text" first (here and by AnythingLLM), so a decoder reads
-// that one value and stops; anything else is decoded in full.
+// storedText returns the "text" of a stored response ("" if it has none
+// or is not JSON). Responses are written with "text" first (here and by
+// AnythingLLM), so the decoder reads that value and stops: a history of
+// long answers with many sources is not read in full on every turn.
 func storedText(stored string) string {
-	// The common case, as this package writes it: the value is read in
-	// place, unquoted by encoding/json only when it has escapes.
-	if rest, ok := strings.CutPrefix(stored, `{"text":"`); ok {
-		escaped := false
-		for i := 0; i < len(rest); i++ {
-			switch c := rest[i]; {
-			case c == '\\':
-				escaped = true
-				i++
-			case c == '"':
-				lit := rest[:i]
-				if !escaped && utf8.ValidString(lit) {
-					return lit
-				}
-				var text string
-				if json.Unmarshal([]byte(stored[len(`{"text":`):len(`{"text":"`)+i+1]), &text) == nil {
-					return text
-				}
-				i = len(rest) // malformed: decode in full below
-			case c < 0x20:
-				i = len(rest)
-			}
-		}
-	}
 	dec := json.NewDecoder(strings.NewReader(stored))
-	if t, err := dec.Token(); err == nil && t == json.Delim('{') {
-		if k, err := dec.Token(); err == nil && k == "text" {
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if k == "text" {
 			var text string
-			if dec.Decode(&text) == nil {
-				return text
-			}
+			_ = dec.Decode(&text)
+			return text
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
 		}
 	}
-	var r struct {
-		Text string `json:"text"`
-	}
-	_ = json.Unmarshal([]byte(stored), &r)
-	return r.Text
+	return ""
 }
 
 // storedResponse is the JSON kept in workspace_chats.response.
@@ -427,15 +411,13 @@ func (a *App) pinnedContext(ctx context.Context, w *Workspace) ([]pinnedDoc, err
 		if err != nil || doc.PageContent == "" {
 			continue
 		}
-		src := Source{}
-		b, _ := json.Marshal(doc)
-		_ = json.Unmarshal(b, &src)
-		delete(src, "pageContent")
 		text := doc.PageContent
 		if len(text) > 1000 {
 			text = text[:1000]
 		}
-		src["text"] = text + "...continued on in source document..."
+		src := Source{ID: doc.ID, URL: doc.URL, Title: doc.Title, DocAuthor: doc.DocAuthor, Description: doc.Description,
+			DocSource: doc.DocSource, ChunkSource: doc.ChunkSource, Published: doc.Published, WordCount: doc.WordCount,
+			TokenCountEstimate: doc.TokenCountEstimate, Text: text + "...continued on in source document..."}
 		out = append(out, pinnedDoc{docID: d.DocID, text: doc.PageContent, source: src})
 	}
 	return out, nil
@@ -443,9 +425,9 @@ func (a *App) pinnedContext(ctx context.Context, w *Workspace) ([]pinnedDoc, err
 
 func resultSource(r SearchResult) Source {
 	m := r.Metadata
-	return Source{"id": r.ID, "url": m.URL, "title": m.Title, "docAuthor": m.Author, "description": m.Description,
-		"docSource": m.DocSource, "chunkSource": m.ChunkSource, "published": m.Published, "wordCount": m.WordCount,
-		"token_count_estimate": m.TokenCount, "text": r.Text, "_distance": r.Distance, "score": r.Score}
+	return Source{ID: r.ID, URL: m.URL, Title: m.Title, DocAuthor: m.Author, Description: m.Description,
+		DocSource: m.DocSource, ChunkSource: m.ChunkSource, Published: m.Published, WordCount: m.WordCount,
+		TokenCountEstimate: m.TokenCount, Text: r.Text, Distance: &r.Distance, Score: &r.Score}
 }
 
 // systemPrompt expands the workspace prompt's variables.
@@ -548,7 +530,7 @@ func decodeAttachments(atts []ChatAttachment) ([]Image, []any, []attachedDoc, er
 			imgs = append(imgs, Image{MIME: mime, Data: raw})
 			stored = append(stored, map[string]any{"name": at.Name, "mime": mime})
 		case mime == "application/anythingllm-document":
-			docs = append(docs, attachedDoc{name: or(sanitizeFileName(at.Name), "attachment.txt"), data: raw})
+			docs = append(docs, attachedDoc{name: cmp.Or(sanitizeFileName(at.Name), "attachment.txt"), data: raw})
 		default:
 			return nil, nil, nil, Errorf(InvalidArgument, "attachment %d: unsupported mime type %q (images: png, jpeg, webp, gif; documents: application/anythingllm-document)", i, at.Mime)
 		}
@@ -585,7 +567,7 @@ func (a *App) attachmentContext(ctx context.Context, docs []attachedDoc) ([]stri
 				short = short[:1000]
 			}
 			texts = append(texts, text)
-			sources = append(sources, Source{"title": or(p.Title, d.name), "docAuthor": p.Author, "text": short + "...continued on in source document..."})
+			sources = append(sources, Source{Title: cmp.Or(p.Title, d.name), DocAuthor: p.Author, Text: short + "...continued on in source document..."})
 		}
 	}
 	return texts, sources, nil
@@ -600,21 +582,21 @@ func (a *App) saveChat(ctx context.Context, t *chatTurn, text string, sources []
 	if attach == nil {
 		attach = []any{}
 	}
-	size := 512 + len(text)
-	for _, s := range sources {
-		size += 384
-		if t, ok := s["text"].(string); ok {
-			size += len(t) + len(t)/8 // room for escapes
-		}
-	}
-	resp, err := (&storedResponse{Text: text, Sources: sources, Type: t.mode, Attachments: attach, Metrics: metrics}).appendJSON(make([]byte, 0, size))
-	if err != nil {
+	// Encoded straight into the string the chat keeps (json.Marshal's
+	// bytes would be copied once more to become one).
+	var resp strings.Builder
+	saved := struct { // storedResponse, with sources encoded in one pass
+		Text        string  `json:"text"`
+		Sources     any     `json:"sources"`
+		Type        string  `json:"type"`
+		Attachments []any   `json:"attachments"`
+		Metrics     Metrics `json:"metrics"`
+	}{text, EncodableSources(sources), t.mode, attach, metrics}
+	if err := json.NewEncoder(&resp).Encode(&saved); err != nil {
 		return 0, err
 	}
 	now := a.now()
-	// resp is never written again: the string shares its bytes rather
-	// than copying a response of several KB on every turn.
-	c := &Chat{WorkspaceID: t.w.ID, Prompt: t.in.Message, Response: unsafe.String(unsafe.SliceData(resp), len(resp)), Include: include, UserID: t.in.UserID,
+	c := &Chat{WorkspaceID: t.w.ID, Prompt: t.in.Message, Response: strings.TrimSuffix(resp.String(), "\n"), Include: include, UserID: t.in.UserID,
 		CreatedAt: now, LastUpdatedAt: now}
 	if t.thread != nil {
 		c.ThreadID = &t.thread.ID
@@ -634,14 +616,14 @@ func metricsOf(u Usage, start time.Time, model, provider string) Metrics {
 	if d > 0 {
 		tps = float64(u.CompletionTokens) / d
 	}
-	return Metrics{"prompt_tokens": u.PromptTokens, "completion_tokens": u.CompletionTokens, "total_tokens": u.TotalTokens,
-		"outputTps": tps, "duration": d, "model": model, "provider": provider, "timestamp": time.Now().UTC().Format(time.RFC3339Nano)}
+	return Metrics{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens,
+		OutputTPS: tps, Duration: d, Model: model, Provider: provider, Timestamp: time.Now().UTC().Format(time.RFC3339Nano)}
 }
 
 // Chat runs one synchronous chat turn in a workspace (or a thread, with
 // in.ThreadSlug). Request errors (unknown workspace, empty message, bad
-// mode or attachment) are returned as errors; the caller answers them with
-// Abort objects.
+// mode or attachment) are returned as errors; a failed LLM call is an
+// answer of type ResultAbort.
 func (a *App) Chat(ctx context.Context, slug string, in *ChatInput) (*ChatResult, error) {
 	t, err := a.prepare(ctx, slug, in)
 	if err != nil {
@@ -651,40 +633,41 @@ func (a *App) Chat(ctx context.Context, slug string, in *ChatInput) (*ChatResult
 		return t.early, nil
 	}
 	start := time.Now()
-	resp, err := t.model.Chat(ctx, t.req)
+	resp, err := a.chat(ctx, t.model, t.req)
 	if err != nil {
-		return Abort(ErrorMessage(err)), nil
+		return abort(uuid.NewString(), err), nil
 	}
-	metrics := metricsOf(resp.Usage, start, or(resp.Model, t.req.Model), t.provider)
+	metrics := metricsOf(resp.Usage, start, cmp.Or(resp.Model, t.req.Model), t.provider)
 	if strings.TrimSpace(resp.Text) == "" {
-		res := Abort("No text completion could be completed with this input.")
-		res.Metrics = metrics // as upstream: the call was made
+		res := abort(uuid.NewString(), ErrEmptyCompletion)
+		res.Metrics = &metrics // as upstream: the call was made
 		return res, nil
 	}
 	chatID, err := a.saveChat(ctx, t, resp.Text, t.sources, true, metrics)
 	if err != nil {
 		return nil, err
 	}
-	return &ChatResult{ID: uuid.NewString(), Type: "textResponse", TextResponse: &resp.Text, Sources: t.sources, Close: true,
-		ChatID: chatID, Metrics: metrics}, nil
+	return &ChatResult{ID: uuid.NewString(), Type: ResultText, TextResponse: &resp.Text, Sources: t.sources, Close: true,
+		ChatID: chatID, Metrics: &metrics}, nil
 }
 
-// StreamChat runs one chat turn and emits upstream's stream events. A
-// returned error is a request error found before streaming started; once
-// events flow, failures are emitted as abort events. If emit fails (the
-// client went away) or ctx ends, the upstream call is canceled and the
-// partial answer is saved.
+// ErrEmptyCompletion is the error of an abort when the LLM answered
+// nothing.
+var ErrEmptyCompletion = Errorf(Unavailable, "No text completion could be completed with this input.")
+
+// StreamChat runs one chat turn and emits its events: ResultChunk pieces,
+// then a ResultFinalize (or one ResultText for an answer made without an
+// LLM call). A returned error is a request error found before streaming
+// started; once events flow, failures are emitted as ResultAbort events.
+// If emit fails (the client went away) or ctx ends, the upstream call is
+// canceled and the partial answer is saved.
 func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit func(*ChatResult) error) error {
 	t, err := a.prepare(ctx, slug, in)
 	if err != nil {
 		return err
 	}
 	if t.early != nil {
-		ev := *t.early
-		if ev.Type == "textResponse" {
-			ev.Attachments = []any{}
-		}
-		return emit(&ev)
+		return emit(t.early)
 	}
 	id := uuid.NewString()
 	start := time.Now()
@@ -694,7 +677,7 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 	defer cancel()
 	var streamErr error
 	clientGone := false
-	for chunk, err := range t.model.ChatStream(streamCtx, t.req) {
+	for chunk, err := range a.chatStream(streamCtx, t.model, t.req) {
 		if err != nil {
 			streamErr = err
 			break
@@ -707,7 +690,7 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 		}
 		text.WriteString(chunk.Text)
 		piece := chunk.Text
-		if emit(&ChatResult{UUID: id, Sources: []Source{}, Type: "textResponseChunk", TextResponse: &piece, Error: false}) != nil {
+		if emit(&ChatResult{ID: id, Sources: []Source{}, Type: ResultChunk, TextResponse: &piece}) != nil {
 			clientGone = true
 			break
 		}
@@ -718,7 +701,7 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 		usage.CompletionTokens = a.deps.Tokenizer.CountTokens(answer)
 		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
 	}
-	metrics := metricsOf(usage, start, or(t.req.Model, ""), t.provider)
+	metrics := metricsOf(usage, start, t.req.Model, t.provider)
 	saveCtx := context.WithoutCancel(ctx) // the partial answer is saved even if the client left
 	if clientGone || (streamErr != nil && Code(streamErr) == Canceled) {
 		if answer != "" {
@@ -728,17 +711,17 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 		return nil
 	}
 	if streamErr != nil {
-		_ = emit(&ChatResult{UUID: id, Type: "abort", Sources: []Source{}, Close: true, Error: ErrorMessage(streamErr)})
+		_ = emit(abort(id, streamErr))
 		if answer == "" {
 			return nil
 		}
 	}
 	if answer == "" {
-		return emit(&ChatResult{UUID: id, Type: "finalizeResponseStream", Close: true, Error: false, Sources: []Source{}})
+		return emit(&ChatResult{ID: id, Type: ResultFinalize, Close: true, Sources: []Source{}})
 	}
 	if streamErr == nil {
 		empty := ""
-		if err := emit(&ChatResult{UUID: id, Sources: []Source{}, Type: "textResponseChunk", TextResponse: &empty, Close: true, Error: false}); err != nil {
+		if err := emit(&ChatResult{ID: id, Sources: []Source{}, Type: ResultChunk, TextResponse: &empty, Close: true}); err != nil {
 			_, serr := a.saveChat(saveCtx, t, answer, t.sources, true, metrics)
 			return serr
 		}
@@ -747,7 +730,7 @@ func (a *App) StreamChat(ctx context.Context, slug string, in *ChatInput, emit f
 	if err != nil {
 		return err
 	}
-	return emit(&ChatResult{UUID: id, Type: "finalizeResponseStream", Close: true, Error: false, ChatID: chatID, Metrics: metrics, Sources: t.sources})
+	return emit(&ChatResult{ID: id, Type: ResultFinalize, Close: true, ChatID: chatID, Metrics: &metrics, Sources: t.sources})
 }
 
 // providerModel builds (once per provider and settings) the chat model of
@@ -759,16 +742,7 @@ func (a *App) providerModel(ctx context.Context, provider string) (ChatModel, st
 		a.perProvider = map[string]ChatModel{}
 	}
 	getenv := func(name string) string { return a.effectiveEnv(ctx, name) }
-	ov := a.envOverrides(ctx)
-	names := make([]string, 0, len(ov))
-	for name := range ov {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	key := provider
-	for _, name := range names {
-		key += "\x00" + name + "=" + ov[name]
-	}
+	key := provider + "\x00" + overridesSignature(a.envOverrides(ctx))
 	if m, ok := a.perProvider[key]; ok {
 		return m, provider, nil
 	}

@@ -104,7 +104,7 @@ func embedChild(dir string) {
 	}
 	app, _ := anythingllm.New(anythingllm.Deps{Store: st, Blobs: blobs, Vectors: flatvec.New(nil), Embedder: &countingEmbedder{}},
 		&anythingllm.Options{EmbedBatchSize: 3})
-	if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"crash"`)}); err != nil {
+	if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new("crash")}); err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}

@@ -2,6 +2,7 @@ package anythingllm
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,36 +28,13 @@ const documentsRoot = "documents"
 
 // DocumentMetadata is what a client may set on an uploaded document.
 type DocumentMetadata struct {
-	Title       string     `json:"title,omitempty"`
-	URL         string     `json:"url,omitempty"`
-	DocAuthor   string     `json:"docAuthor,omitempty"`
-	Description string     `json:"description,omitempty"`
-	DocSource   string     `json:"docSource,omitempty"`
-	ChunkSource string     `json:"chunkSource,omitempty"`
-	Published   FlexString `json:"published,omitempty" doc:"epoch milliseconds"`
-}
-
-// FlexString is a string that also accepts a JSON number or null, as
-// JavaScript clients send either.
-type FlexString string
-
-// UnmarshalJSON accepts a string, a number or null.
-func (f *FlexString) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = FlexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err == nil {
-		*f = FlexString(n.String())
-		return nil
-	}
-	if string(bytes.TrimSpace(b)) == "null" {
-		*f = ""
-		return nil
-	}
-	return Errorf(InvalidArgument, "published must be epoch milliseconds")
+	Title       string
+	URL         string
+	DocAuthor   string
+	Description string
+	DocSource   string
+	ChunkSource string
+	Published   string // epoch milliseconds; "" means now
 }
 
 // StoredDocument is a document as the upload routes answer it: the
@@ -236,8 +214,8 @@ func (a *App) CreateRawText(ctx context.Context, req *RawTextRequest) ([]StoredD
 	m := req.Metadata
 	doc := &Document{
 		ID: id, URL: "file://" + slug + ".txt", Title: slug + ".txt",
-		DocAuthor: or(m.DocAuthor, "no author specified"), Description: or(m.Description, "no description found"),
-		DocSource: or(m.DocSource, "no source set"), ChunkSource: or(m.ChunkSource, slug+".txt"),
+		DocAuthor: cmp.Or(strings.TrimSpace(m.DocAuthor), "no author specified"), Description: cmp.Or(strings.TrimSpace(m.Description), "no description found"),
+		DocSource: cmp.Or(strings.TrimSpace(m.DocSource), "no source set"), ChunkSource: cmp.Or(strings.TrimSpace(m.ChunkSource), slug+".txt"),
 		Published: a.published(string(m.Published)), WordCount: wordCount(req.TextContent),
 		PageContent: req.TextContent, TokenCountEstimate: a.tokenEstimate(req.TextContent),
 	}
@@ -256,13 +234,6 @@ func (a *App) published(v string) string {
 	return jsPublished(a.now())
 }
 
-func or(v, def string) string {
-	if strings.TrimSpace(v) == "" {
-		return def
-	}
-	return v
-}
-
 // UploadRequest is a file upload.
 type UploadRequest struct {
 	Folder          string // default custom-documents
@@ -278,7 +249,7 @@ const MaxParsedFileBytes = 64 << 20
 // UploadDocument parses an uploaded file into a document, stores it and, if
 // asked, embeds it into workspaces.
 func (a *App) UploadDocument(ctx context.Context, req *UploadRequest) ([]StoredDocument, error) {
-	folder := or(req.Folder, DefaultFolder)
+	folder := cmp.Or(req.Folder, DefaultFolder)
 	if err := validFolder(folder); err != nil {
 		return nil, err
 	}
@@ -289,7 +260,7 @@ func (a *App) UploadDocument(ctx context.Context, req *UploadRequest) ([]StoredD
 	ext := strings.ToLower(path.Ext(name))
 	parsed := a.deps.Parser != nil && a.deps.Parser.Supports(name)
 	if _, ok := textExtensions[ext]; !ok && !parsed {
-		return nil, Errorf(InvalidArgument, "File extension %s not supported for parsing and cannot be assumed as text file type.", or(ext, "(none)"))
+		return nil, Errorf(InvalidArgument, "File extension %s not supported for parsing and cannot be assumed as text file type.", cmp.Or(ext, "(none)"))
 	}
 	raw, err := io.ReadAll(io.LimitReader(req.Body, MaxParsedFileBytes+1))
 	if err != nil {
@@ -325,9 +296,9 @@ func (a *App) UploadDocument(ctx context.Context, req *UploadRequest) ([]StoredD
 	for _, p := range parts {
 		id := uuid.NewString()
 		doc := &Document{
-			ID: id, URL: "file://" + name, Title: or(m.Title, or(p.Title, name)),
-			DocAuthor: or(m.DocAuthor, or(p.Author, "Unknown")), Description: or(m.Description, or(p.Description, "Unknown")),
-			DocSource: or(m.DocSource, source), ChunkSource: m.ChunkSource,
+			ID: id, URL: "file://" + name, Title: cmp.Or(strings.TrimSpace(m.Title), cmp.Or(strings.TrimSpace(p.Title), name)),
+			DocAuthor: cmp.Or(strings.TrimSpace(m.DocAuthor), cmp.Or(strings.TrimSpace(p.Author), "Unknown")), Description: cmp.Or(strings.TrimSpace(m.Description), cmp.Or(strings.TrimSpace(p.Description), "Unknown")),
+			DocSource: cmp.Or(strings.TrimSpace(m.DocSource), source), ChunkSource: m.ChunkSource,
 			Published: a.published(string(m.Published)), WordCount: wordCount(p.Text),
 			PageContent: p.Text, TokenCountEstimate: a.tokenEstimate(p.Text),
 		}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm/textsplit"
 	"github.com/google/uuid"
@@ -194,7 +194,7 @@ func (a *App) embedBatched(ctx context.Context, texts []string) ([][]float32, er
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				vs, err := a.embedWithRetry(ctx, texts[j.lo:j.hi])
+				vs, err := a.embedTexts(ctx, a.deps.Embedder, texts[j.lo:j.hi])
 				if err == nil && len(vs) != j.hi-j.lo {
 					err = Errorf(Internal, "the embedder returned %d vectors for %d texts", len(vs), j.hi-j.lo)
 				}
@@ -228,38 +228,16 @@ feed:
 	return out, nil
 }
 
-// embedWithRetry calls the embedder, retrying rate limits and outages.
-func (a *App) embedWithRetry(ctx context.Context, texts []string) ([][]float32, error) {
-	delay := a.opts.EmbedRetryDelay
-	if delay <= 0 {
-		delay = 500 * time.Millisecond
-	}
-	for attempt := 0; ; attempt++ {
-		vs, err := a.deps.Embedder.Embed(ctx, texts)
-		if err == nil {
-			return vs, nil
-		}
-		if c := Code(err); (c != RateLimited && c != Unavailable) || attempt >= 3 {
-			return nil, err
-		}
-		select {
-		case <-time.After(delay << attempt):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
 // chunkSettings reads the text splitter settings.
 func (a *App) chunkSettings(ctx context.Context) (int, int) {
 	size, overlap := textsplit.DefaultChunkSize, textsplit.DefaultChunkOverlap
 	if v, err := a.deps.Store.Settings().Get(ctx, "text_splitter_chunk_size"); err == nil {
-		if n, ok := jsonNumber(json.RawMessage(`"` + v + `"`)); ok && n > 0 {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && n > 0 {
 			size = int(n)
 		}
 	}
 	if v, err := a.deps.Store.Settings().Get(ctx, "text_splitter_chunk_overlap"); err == nil {
-		if n, ok := jsonNumber(json.RawMessage(`"` + v + `"`)); ok && n >= 0 {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && n >= 0 {
 			overlap = int(n)
 		}
 	}
@@ -336,13 +314,40 @@ func (a *App) searchWorkspace(ctx context.Context, w *Workspace, query string, t
 	if a.deps.Vectors == nil || a.deps.Embedder == nil {
 		return nil, Errorf(Unavailable, "vector search is not configured (no vector index or embedder)")
 	}
-	if err := a.waitIndex(ctx); err != nil {
+	n, err := a.indexedVectors(ctx, w)
+	if err != nil {
 		return nil, err
 	}
-	if n, err := a.deps.Vectors.Count(ctx, w.Slug); err != nil || n == 0 {
+	if n == 0 {
 		return []SearchResult{}, nil
 	}
-	qv, err := a.deps.Embedder.Embed(ctx, []string{query})
+	return a.queryIndex(ctx, w, query, topN, threshold, exclude)
+}
+
+// indexedVectors waits for the vector index to be loaded and counts the
+// workspace's vectors in it (0 when there is no index). A chat turn asks
+// once.
+func (a *App) indexedVectors(ctx context.Context, w *Workspace) (int, error) {
+	if a.deps.Vectors == nil {
+		return 0, nil
+	}
+	if err := a.waitIndex(ctx); err != nil {
+		return 0, err
+	}
+	n, err := a.deps.Vectors.Count(ctx, w.Slug)
+	if err != nil {
+		return 0, nil // as before: an index that cannot count has nothing to search
+	}
+	return n, nil
+}
+
+// queryIndex embeds the query and searches a workspace's vectors; the
+// caller has checked that the index is ready and holds some.
+func (a *App) queryIndex(ctx context.Context, w *Workspace, query string, topN int, threshold float64, exclude []string) ([]SearchResult, error) {
+	if a.deps.Vectors == nil || a.deps.Embedder == nil {
+		return nil, Errorf(Unavailable, "vector search is not configured (no vector index or embedder)")
+	}
+	qv, err := a.embedTexts(ctx, a.deps.Embedder, []string{query})
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func newApp(llm anythingllm.ChatModel) *anythingllm.App {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := app.CreateWorkspace(context.Background(), anythingllm.WorkspaceFields{"name": []byte(`"docs"`)}); err != nil {
+	if _, err := app.CreateWorkspace(context.Background(), &anythingllm.WorkspaceSettings{Name: new("docs")}); err != nil {
 		log.Fatal(err)
 	}
 	return app
@@ -51,7 +51,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ws, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"My Docs"`)})
+	ws, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new("My Docs")})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, erro
 			if len(r.resp.Sources) > 0 {
 				instr.WriteString("\nContext:\n")
 				for j, s := range r.resp.Sources {
-					text, _ := s["text"].(string)
+					text := s.Text
 					fmt.Fprintf(&instr, "[CONTEXT %d]:\n%s\n[END CONTEXT %d]\n\n", j, text, j)
 				}
 			}

@@ -1,6 +1,7 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -214,7 +215,7 @@ func (a *App) fileInfo(ctx context.Context, root, key string) (*FileInfo, error)
 	if err != nil {
 		return nil, err
 	}
-	return &FileInfo{Name: path.Base(key), Path: key, Root: or(root, RootFiles), Size: info.Size, Modified: info.ModTime, IsDir: info.IsDir}, nil
+	return &FileInfo{Name: path.Base(key), Path: key, Root: cmp.Or(root, RootFiles), Size: info.Size, Modified: info.ModTime, IsDir: info.IsDir}, nil
 }
 
 // ListFiles lists every file of a root ("" = files), recursively, sorted
@@ -224,7 +225,7 @@ func (a *App) ListFiles(ctx context.Context, root string) ([]FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	root = or(root, RootFiles)
+	root = cmp.Or(root, RootFiles)
 	out := []FileInfo{}
 	err = walk(ctx, st, "", func(b BlobInfo) {
 		out = append(out, FileInfo{Name: path.Base(b.Key), Path: b.Key, Root: root, Size: b.Size, Modified: b.ModTime})

@@ -21,15 +21,10 @@ type GenerateOverride struct {
 // caller-chosen base URL makes the server fetch arbitrary URLs.
 type OverrideFunc func(ctx context.Context, o GenerateOverride) (ChatModel, Embedder, ImageGenerator, error)
 
-func validRange(name string, v *float64, lo, hi float64) error {
-	if v != nil && (*v < lo || *v > hi) {
-		return Errorf(InvalidArgument, "%s must be between %g and %g", name, lo, hi)
-	}
-	return nil
-}
-
 // Generate runs a plain completion on the default chat model (or on the
-// override's). It validates ranges as OpenAI does.
+// override's). The ranges of its parameters (temperature, top_p, the
+// penalties, max_tokens, stop) are the provider's to check; httpapi checks
+// them on requests as OpenAI does.
 func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverride) (*ChatResponse, error) {
 	if req == nil || len(req.Messages) == 0 {
 		return nil, Errorf(InvalidArgument, "messages must be a non-empty array")
@@ -44,22 +39,6 @@ func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverrid
 			return nil, Errorf(InvalidArgument, "messages[%d].content cannot be empty", i)
 		}
 	}
-	for _, err := range []error{
-		validRange("temperature", req.Temperature, 0, 2),
-		validRange("top_p", req.TopP, 0, 1),
-		validRange("frequency_penalty", req.FrequencyPenalty, -2, 2),
-		validRange("presence_penalty", req.PresencePenalty, -2, 2),
-	} {
-		if err != nil {
-			return nil, err
-		}
-	}
-	if req.MaxTokens < 0 {
-		return nil, Errorf(InvalidArgument, "max_tokens must be positive")
-	}
-	if len(req.Stop) > 4 {
-		return nil, Errorf(InvalidArgument, "stop accepts at most 4 sequences")
-	}
 	llm, _, _, err := a.overridden(ctx, o)
 	if err != nil {
 		return nil, err
@@ -67,7 +46,7 @@ func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverrid
 	if llm == nil {
 		return nil, Errorf(Unavailable, "no LLM provider is configured")
 	}
-	return llm.Chat(ctx, req)
+	return a.chat(ctx, llm, req)
 }
 
 // EmbedText embeds one input with the default embedder (or the override's).
@@ -82,7 +61,7 @@ func (a *App) EmbedText(ctx context.Context, input string, o *GenerateOverride) 
 	if emb == nil {
 		return nil, Errorf(Unavailable, "no embedding engine is configured")
 	}
-	vecs, err := emb.Embed(ctx, []string{input})
+	vecs, err := a.embedTexts(ctx, emb, []string{input})
 	if err != nil {
 		return nil, err
 	}
@@ -92,26 +71,14 @@ func (a *App) EmbedText(ctx context.Context, input string, o *GenerateOverride) 
 	return vecs[0], nil
 }
 
-// GenerateImage validates req and passes it to the image generator.
+// GenerateImage passes req to the image generator (n defaults to 1; httpapi
+// checks the ranges of n, quality and style on requests).
 func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateOverride) (*ImageResponse, error) {
 	if req == nil || strings.TrimSpace(req.Prompt) == "" {
 		return nil, Errorf(InvalidArgument, "prompt cannot be empty")
 	}
 	if req.N == 0 {
 		req.N = 1
-	}
-	if req.N < 1 || req.N > 10 {
-		return nil, Errorf(InvalidArgument, "n must be between 1 and 10")
-	}
-	switch req.Quality {
-	case "", "standard", "hd", "low", "medium", "high", "auto":
-	default:
-		return nil, Errorf(InvalidArgument, "quality must be standard or hd")
-	}
-	switch req.Style {
-	case "", "vivid", "natural":
-	default:
-		return nil, Errorf(InvalidArgument, "style must be vivid or natural")
 	}
 	_, _, img, err := a.overridden(ctx, o)
 	if err != nil {

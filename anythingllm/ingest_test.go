@@ -40,7 +40,7 @@ func newIngestApp(t testing.TB, store anythingllm.Store, emb anythingllm.Embedde
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.CreateWorkspace(context.Background(), anythingllm.WorkspaceFields{"name": []byte(`"ingest"`)}); err != nil {
+	if _, err := app.CreateWorkspace(context.Background(), &anythingllm.WorkspaceSettings{Name: new("ingest")}); err != nil {
 		t.Fatal(err)
 	}
 	return app
@@ -108,12 +108,12 @@ func TestEmbedRetriesAndCache(t *testing.T) {
 	rateLimited := anythingllm.Errorf(anythingllm.RateLimited, "slow down")
 	emb := anythingllmtest.NewEmbedder(4).Fail(rateLimited, rateLimited)
 	app, err := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil), Embedder: emb},
-		&anythingllm.Options{EmbedBatchSize: 10, EmbedRetryDelay: time.Millisecond})
+		&anythingllm.Options{EmbedBatchSize: 10, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"one", "two"} {
-		if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"` + n + `"`)}); err != nil {
+		if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new(n)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -83,9 +84,9 @@ func (a *App) UploadLink(ctx context.Context, req *UploadLinkRequest) ([]StoredD
 	id := uuid.NewString()
 	m := req.Metadata
 	doc := &Document{
-		ID: id, URL: "file://" + slug + ".html", Title: or(m.Title, slug+".html"),
-		DocAuthor: or(m.DocAuthor, "no author found"), Description: or(m.Description, "No description found."),
-		DocSource: or(m.DocSource, "URL link uploaded by the user."), ChunkSource: "link://" + u.String(),
+		ID: id, URL: "file://" + slug + ".html", Title: cmp.Or(m.Title, slug+".html"),
+		DocAuthor: cmp.Or(m.DocAuthor, "no author found"), Description: cmp.Or(m.Description, "No description found."),
+		DocSource: cmp.Or(m.DocSource, "URL link uploaded by the user."), ChunkSource: "link://" + u.String(),
 		Published: jsPublished(a.now()), WordCount: wordCount(text), PageContent: text, TokenCountEstimate: a.tokenEstimate(text),
 	}
 	return a.storeAndEmbed(ctx, DefaultFolder, "url-"+slug+"-"+id+".json", doc, req.AddToWorkspaces)

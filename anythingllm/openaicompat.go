@@ -48,13 +48,10 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	if w.ChatMode != nil && *w.ChatMode == ModeQuery {
 		t.mode = ModeQuery
 	}
-	res := &OpenAIChatResult{Created: a.now(), Sources: []Source{}, Metrics: Metrics{}}
-	vectors := 0
-	if a.deps.Vectors != nil {
-		if err := a.waitIndex(ctx); err != nil {
-			return nil, err
-		}
-		vectors, _ = a.deps.Vectors.Count(ctx, w.Slug)
+	res := &OpenAIChatResult{Created: a.now(), Sources: []Source{}}
+	vectors, err := a.indexedVectors(ctx, w)
+	if err != nil {
+		return nil, err
 	}
 	refusal := DefaultRefusal
 	if w.QueryRefusalResponse != nil && *w.QueryRefusalResponse != "" {
@@ -71,7 +68,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	var contexts []string
 	if vectors > 0 {
 		topN, threshold := searchSettings(w)
-		results, err := a.searchWorkspace(ctx, w, user.Content, topN, threshold, nil)
+		results, err := a.queryIndex(ctx, w, user.Content, topN, threshold, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -105,14 +102,14 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	var text string
 	var usage Usage
 	if emit == nil {
-		resp, err := t.model.Chat(ctx, creq)
+		resp, err := a.chat(ctx, t.model, creq)
 		if err != nil {
 			return nil, err
 		}
 		text, usage = resp.Text, resp.Usage
 	} else {
 		var b strings.Builder
-		for chunk, err := range t.model.ChatStream(ctx, creq) {
+		for chunk, err := range a.chatStream(ctx, t.model, creq) {
 			if err != nil {
 				return nil, err
 			}
@@ -136,7 +133,7 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 		res.FinishReason = "no_content"
 		return res, nil
 	}
-	res.Metrics = metricsOf(usage, start, or(model, ""), t.provider)
+	res.Metrics = metricsOf(usage, start, model, t.provider)
 	if _, err := a.saveChat(ctx, t, text, res.Sources, true, res.Metrics); err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func BenchmarkVectorSearchApp100k(b *testing.B) {
 	}
 	vecs := flatvec.New(nil)
 	app, _ := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Vectors: vecs, Embedder: fixedQuery{rnd()}}, nil)
-	if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"big"`)}); err != nil {
+	if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new("big")}); err != nil {
 		b.Fatal(err)
 	}
 	batch := make([]anythingllm.VectorRecord, 0, 1000)

@@ -1,11 +1,12 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,26 +131,19 @@ type EnvUpdate struct {
 	Error     string
 }
 
-// UpdateEnv applies settings in body order, as upstream: unknown keys are
+// EnvSetting is one setting of an update, by upstream's key name (for
+// example "OpenAiKey" or "GenericOpenAiBasePath").
+type EnvSetting struct {
+	Key, Value string
+}
+
+// UpdateEnv applies settings in order, as upstream: unknown keys are
 // ignored, masked values ("******") skipped, and the first invalid key
 // stops the update (earlier keys stay applied).
-func (a *App) UpdateEnv(ctx context.Context, body []byte) (*EnvUpdate, error) {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
-	}
+func (a *App) UpdateEnv(ctx context.Context, settings []EnvSetting) (*EnvUpdate, error) {
 	out := &EnvUpdate{NewValues: map[string]string{}}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
-		}
-		key, _ := kt.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, Errorf(InvalidArgument, "the body must be a JSON object of settings")
-		}
+	for _, kv := range settings {
+		key, v := kv.Key, kv.Value
 		if neverSettable[key] {
 			out.Error = "Cannot set this setting."
 			break
@@ -157,11 +151,6 @@ func (a *App) UpdateEnv(ctx context.Context, body []byte) (*EnvUpdate, error) {
 		s, ok := envSettings[key]
 		if !ok {
 			continue
-		}
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			out.Error = fmt.Sprintf("%s must be a string", key)
-			break
 		}
 		if strings.Contains(v, "******") {
 			continue
@@ -253,26 +242,28 @@ func (a *App) overriddenLLM(ctx context.Context) (ChatModel, string, error) {
 	if len(ov) == 0 || a.opts.LLMFactory == nil {
 		return nil, "", nil
 	}
-	keys := make([]string, 0, len(ov))
-	for k := range ov {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var sig strings.Builder
-	for _, k := range keys {
-		sig.WriteString(k + "=" + ov[k] + "\x00")
-	}
+	sig := overridesSignature(ov)
 	a.llmMu.Lock()
 	defer a.llmMu.Unlock()
-	if a.llmSig == sig.String() && a.llmCached != nil {
+	if a.llmSig == sig && a.llmCached != nil {
 		return a.llmCached, a.llmProvider, nil
 	}
 	getenv := func(name string) string { return a.effectiveEnv(ctx, name) }
-	provider := or(getenv("LLM_PROVIDER"), or(a.opts.LLMProvider, "ollama"))
+	provider := cmp.Or(getenv("LLM_PROVIDER"), cmp.Or(a.opts.LLMProvider, "ollama"))
 	m, err := a.opts.LLMFactory(provider, getenv)
 	if err != nil {
 		return nil, "", WrapError(Unavailable, err, "the configured LLM (%s) cannot be built: %v", provider, err)
 	}
-	a.llmSig, a.llmCached, a.llmProvider = sig.String(), m, provider
+	a.llmSig, a.llmCached, a.llmProvider = sig, m, provider
 	return m, provider, nil
+}
+
+// overridesSignature names a set of stored settings: a chat model built
+// from them is reused while the signature stays the same.
+func overridesSignature(ov map[string]string) string {
+	var sig strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(ov)) {
+		sig.WriteString(k + "=" + ov[k] + "\x00")
+	}
+	return sig.String()
 }

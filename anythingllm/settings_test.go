@@ -20,7 +20,7 @@ func TestUpdateEnvRulesAndSetting(t *testing.T) {
 		t.Fatalf("Setting before any update = %q", got)
 	}
 	// Body order: the first invalid key stops; earlier keys stay applied.
-	res, err := app.UpdateEnv(ctx, []byte(`{"LLMProvider":"openai","OpenAiModelPref":"gpt-4o","OllamaLLMBasePath":"http://h:11434/","OpenAiKey":"sk-x"}`))
+	res, err := app.UpdateEnv(ctx, []anythingllm.EnvSetting{{"LLMProvider", "openai"}, {"OpenAiModelPref", "gpt-4o"}, {"OllamaLLMBasePath", "http://h:11434/"}, {"OpenAiKey", "sk-x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,37 +35,31 @@ func TestUpdateEnvRulesAndSetting(t *testing.T) {
 	if again.Setting(ctx, "LLM_PROVIDER") != "openai" {
 		t.Fatal("a stored setting did not survive a restart")
 	}
-	for body, want := range map[string]string{
-		`{"AuthToken":"x"}`:                   "Cannot set this setting.",
-		`{"JWTSecret":"x"}`:                   "Cannot set this setting.",
-		`{"StorageDir":"/tmp"}`:               "Cannot set this setting.",
-		`{"LLMProvider":"skynet"}`:            "skynet is not a valid LLM provider.",
-		`{"LLMProvider":""}`:                  "Value cannot be empty",
-		`{"OpenAiKey":"pk-1"}`:                "OpenAI Key must start with sk-",
-		`{"GenericOpenAiTokenLimit":"abc"}`:   "Value must be a number",
-		`{"LocalAiTokenLimit":"0"}`:           "Value must be greater than zero",
-		`{"GenericOpenAiBasePath":"ftp://x"}`: "URL is not a valid URL.",
-		`{"OpenAiModelPref":"a\u0000b"}`:      "control characters",
-		`{"OpenAiModelPref":"a\tb"}`:          "control characters",
-		`{"OpenAiModelPref":7}`:               "must be a string",
+	for kv, want := range map[anythingllm.EnvSetting]string{
+		{"AuthToken", "x"}:                   "Cannot set this setting.",
+		{"JWTSecret", "x"}:                   "Cannot set this setting.",
+		{"StorageDir", "/tmp"}:               "Cannot set this setting.",
+		{"LLMProvider", "skynet"}:            "skynet is not a valid LLM provider.",
+		{"LLMProvider", ""}:                  "Value cannot be empty",
+		{"OpenAiKey", "pk-1"}:                "OpenAI Key must start with sk-",
+		{"GenericOpenAiTokenLimit", "abc"}:   "Value must be a number",
+		{"LocalAiTokenLimit", "0"}:           "Value must be greater than zero",
+		{"GenericOpenAiBasePath", "ftp://x"}: "URL is not a valid URL.",
+		{"OpenAiModelPref", "a\u0000b"}:      "control characters",
+		{"OpenAiModelPref", "a\tb"}:          "control characters",
 	} {
-		res, err := app.UpdateEnv(ctx, []byte(body))
+		res, err := app.UpdateEnv(ctx, []anythingllm.EnvSetting{kv})
 		if err != nil || !strings.Contains(res.Error, want) || len(res.NewValues) != 0 {
-			t.Errorf("%s: %+v %v, want %q", body, res, err, want)
+			t.Errorf("%v: %+v %v, want %q", kv, res, err, want)
 		}
 	}
 	if app.Setting(ctx, "STORAGE_DIR") != "/data" {
 		t.Fatal("the storage path changed")
 	}
 	// Masked values are skipped, unknown keys ignored.
-	res, _ = app.UpdateEnv(ctx, []byte(`{"OpenAiKey":"sk-******","NotAKey":"x","openaikey":"sk-lower"}`))
+	res, _ = app.UpdateEnv(ctx, []anythingllm.EnvSetting{{"OpenAiKey", "sk-******"}, {"NotAKey", "x"}, {"openaikey", "sk-lower"}})
 	if res.Error != "" || len(res.NewValues) != 0 || app.Setting(ctx, "OPEN_AI_KEY") != "sk-from-env" {
 		t.Fatalf("masked/unknown: %+v", res)
-	}
-	for _, bad := range []string{``, `[]`, `"x"`, `{"a":`} {
-		if _, err := app.UpdateEnv(ctx, []byte(bad)); anythingllm.Code(err) != anythingllm.InvalidArgument {
-			t.Errorf("body %q: %v", bad, err)
-		}
 	}
 }
 
@@ -73,7 +67,7 @@ func TestSystemSettingsReportSecretsAsBooleans(t *testing.T) {
 	ctx := context.Background()
 	env := map[string]string{"OPEN_AI_KEY": "sk-secret-123", "OPEN_MODEL_PREF": "gpt-4o", "AUTH_TOKEN": "tok", "JWT_SECRET": "jwt"}
 	app, _ := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Blobs: blobstore.NewMemory()}, &anythingllm.Options{Env: func(k string) string { return env[k] }})
-	if res, err := app.UpdateEnv(ctx, []byte(`{"GroqApiKey":"gsk-stored-456"}`)); err != nil || res.NewValues["GroqApiKey"] != "******" {
+	if res, err := app.UpdateEnv(ctx, []anythingllm.EnvSetting{{"GroqApiKey", "gsk-stored-456"}}); err != nil || res.NewValues["GroqApiKey"] != "******" {
 		t.Fatalf("a secret is echoed: %+v %v", res, err)
 	}
 	s, err := app.SystemSettings(ctx)

@@ -1,6 +1,7 @@
 package anythingllm
 
 import (
+	"cmp"
 	"context"
 	"strings"
 )
@@ -59,7 +60,7 @@ func (a *App) SystemSettings(ctx context.Context) (map[string]any, error) {
 		out[name] = a.effectiveEnv(ctx, v) != ""
 	}
 	if _, ok := out["LLMProvider"]; !ok {
-		out["LLMProvider"] = or(a.opts.LLMProvider, "ollama")
+		out["LLMProvider"] = cmp.Or(a.opts.LLMProvider, "ollama")
 	}
 	if _, ok := out["EmbeddingEngine"]; !ok {
 		out["EmbeddingEngine"] = "native"

@@ -19,7 +19,7 @@ type HistoryMessage struct {
 	ChatID        int64    `json:"chatId"`
 	Sources       []Source `json:"sources,omitempty"`
 	FeedbackScore *bool    `json:"feedbackScore,omitempty"`
-	Metrics       Metrics  `json:"metrics,omitzero"`
+	Metrics       *Metrics `json:"metrics,omitempty"`
 }
 
 // chatHistory converts chats to upstream's history shape.
@@ -42,14 +42,10 @@ func chatHistory(chats []Chat) []HistoryMessage {
 		if sources == nil {
 			sources = []Source{}
 		}
-		metrics := r.Metrics
-		if metrics == nil {
-			metrics = Metrics{}
-		}
 		sent := c.CreatedAt.Unix()
 		out = append(out,
 			HistoryMessage{Role: RoleUser, Content: c.Prompt, SentAt: sent, Attachments: attach, ChatID: c.ID},
-			HistoryMessage{Type: typ, Role: RoleAssistant, Content: r.Text, Sources: sources, ChatID: c.ID, SentAt: sent, FeedbackScore: c.FeedbackScore, Metrics: metrics})
+			HistoryMessage{Type: typ, Role: RoleAssistant, Content: r.Text, Sources: sources, ChatID: c.ID, SentAt: sent, FeedbackScore: c.FeedbackScore, Metrics: &r.Metrics})
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package anythingllm
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Workspace is a collection of embedded documents plus chat settings. JSON
 // names match AnythingLLM's workspaces table so responses are wire-compatible.
@@ -69,6 +72,37 @@ type ChatFilter struct {
 	Newest       bool    // order by id descending (default ascending)
 	Limit        int     // 0 = no limit
 	Offset       int
+}
+
+// Matches reports whether c meets f's conditions (all but the order,
+// limit and offset). A nil filter matches every chat. Stores use it for
+// the chats they hold in memory; a store's query must select the same.
+func (f *ChatFilter) Matches(c *Chat) bool {
+	if f == nil {
+		return true
+	}
+	eq := func(p *int64, v int64) bool { return p != nil && *p == v }
+	switch {
+	case f.WorkspaceID != 0 && c.WorkspaceID != f.WorkspaceID,
+		f.ThreadID != 0 && !eq(c.ThreadID, f.ThreadID),
+		f.NoThread && c.ThreadID != nil,
+		f.SessionID != "" && (c.APISessionID == nil || *c.APISessionID != f.SessionID),
+		f.NoSession && c.APISessionID != nil,
+		f.UserID != 0 && !eq(c.UserID, f.UserID),
+		f.NoUser && c.UserID != nil,
+		f.IncludedOnly && !c.Include,
+		f.IDs != nil && !slices.Contains(f.IDs, c.ID),
+		f.MinID != 0 && c.ID < f.MinID:
+		return false
+	}
+	return true
+}
+
+// Empty reports whether f selects every chat (a nil filter, or one with no
+// condition).
+func (f *ChatFilter) Empty() bool {
+	return f == nil || (f.WorkspaceID == 0 && f.ThreadID == 0 && !f.NoThread && f.SessionID == "" && !f.NoSession &&
+		f.UserID == 0 && !f.NoUser && !f.IncludedOnly && f.IDs == nil && f.MinID == 0)
 }
 
 // WorkspaceDocument links a stored document (by docpath) to a workspace.

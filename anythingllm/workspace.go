@@ -1,10 +1,8 @@
 package anythingllm
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
@@ -24,11 +22,29 @@ const (
 	DefaultHistory             = 20
 )
 
-// WorkspaceFields are workspace settings as a client sent them: JSON values
-// by field name. The App normalises them exactly as AnythingLLM does
-// (numbers may arrive as strings, invalid values fall back to defaults) and
-// ignores unknown keys.
-type WorkspaceFields map[string]json.RawMessage
+// WorkspaceSettings are the workspace settings a client sets; a nil field
+// is not sent. The App normalises the values as AnythingLLM does: a blank
+// name becomes "My Workspace"; a number that is NaN (the client sent
+// something that is not a number) falls back to the field's default; a
+// negative temperature clears it; the similarity threshold is clamped to
+// [0, 1] and topN raised to at least 1; an unknown chat mode becomes
+// "automatic" and an unknown vector search mode "default"; an empty string
+// (or provider "none") clears an optional field.
+type WorkspaceSettings struct {
+	Name                 *string
+	OpenAITemp           *float64
+	OpenAIHistory        *float64
+	SimilarityThreshold  *float64
+	TopN                 *float64
+	ChatMode             *string
+	ChatProvider         *string // "default" (on update) clears the provider and the model
+	AgentProvider        *string
+	ChatModel            *string
+	AgentModel           *string
+	QueryRefusalResponse *string
+	OpenAIPrompt         *string
+	VectorSearchMode     *string
+}
 
 // WorkspaceThread is a thread as listed inside a workspace.
 type WorkspaceThread struct {
@@ -50,148 +66,121 @@ type WorkspaceDetail struct {
 	Threads   []WorkspaceThread   `json:"threads"`
 }
 
-// raw helpers: parse a JSON value the way JavaScript's parseFloat,
-// parseInt and truthiness checks see it.
-
-func jsonString(v json.RawMessage) (string, bool) {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s, true
-	}
-	return "", false
-}
-
-func jsonNumber(v json.RawMessage) (float64, bool) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || string(v) == "null" {
-		return 0, false
-	}
-	var f float64
-	if json.Unmarshal(v, &f) == nil {
-		return f, !math.IsNaN(f)
-	}
-	if s, ok := jsonString(v); ok {
-		s = strings.TrimSpace(s)
-		// parseFloat reads the longest numeric prefix.
-		end := 0
-		for end < len(s) && strings.ContainsRune("0123456789.-+eE", rune(s[end])) {
-			end++
-		}
-		for end > 0 {
-			if f, err := strconv.ParseFloat(s[:end], 64); err == nil {
-				return f, true
-			}
-			end--
-		}
-	}
-	return 0, false
-}
-
-func optString(v json.RawMessage) *string {
-	s, ok := jsonString(v)
-	if !ok || s == "" {
+func optString(v *string) *string {
+	if *v == "" {
 		return nil
 	}
+	s := *v
 	return &s
 }
 
-func optProvider(v json.RawMessage) *string {
-	s := optString(v)
-	if s == nil || *s == "none" {
+func optProvider(v *string) *string {
+	if *v == "none" {
 		return nil
 	}
-	return s
+	return optString(v)
 }
 
-// applyWorkspaceFields normalises the known fields of in onto w and
-// reports how many it applied.
-func applyWorkspaceFields(w *Workspace, in WorkspaceFields) int {
+// applyWorkspaceSettings normalises the fields set in in onto w and
+// reports how many there were.
+func applyWorkspaceSettings(w *Workspace, in *WorkspaceSettings) int {
+	if in == nil {
+		return 0
+	}
 	n := 0
-	for key, v := range in {
-		switch key {
-		case "name":
-			s, ok := jsonString(v)
-			if !ok || strings.TrimSpace(s) == "" {
-				s = "My Workspace"
-			}
-			if len(s) > 255 {
-				s = s[:255]
-			}
-			w.Name = s
-		case "openAiTemp":
-			if f, ok := jsonNumber(v); ok && f >= 0 {
-				w.OpenAITemp = &f
-			} else {
-				w.OpenAITemp = nil
-			}
-		case "openAiHistory":
-			f, ok := jsonNumber(v)
-			switch {
-			case !ok:
-				w.OpenAIHistory = DefaultHistory
-			case f < 0:
-				w.OpenAIHistory = 0
-			default:
-				w.OpenAIHistory = int(f)
-			}
-		case "similarityThreshold":
-			f, ok := jsonNumber(v)
-			if !ok {
-				f = DefaultSimilarityThreshold
-			}
-			f = math.Min(1, math.Max(0, f))
-			w.SimilarityThreshold = &f
-		case "topN":
-			f, ok := jsonNumber(v)
-			n := DefaultTopN
-			if ok {
-				n = max(1, int(f))
-			}
-			w.TopN = &n
-		case "chatMode":
-			s, _ := jsonString(v)
-			if s != "chat" && s != "query" && s != "automatic" {
-				s = "automatic"
-			}
-			w.ChatMode = &s
-		case "chatProvider":
-			w.ChatProvider = optProvider(v)
-		case "agentProvider":
-			w.AgentProvider = optProvider(v)
-		case "chatModel":
-			w.ChatModel = optString(v)
-		case "agentModel":
-			w.AgentModel = optString(v)
-		case "queryRefusalResponse":
-			w.QueryRefusalResponse = optString(v)
-		case "openAiPrompt":
-			w.OpenAIPrompt = optString(v)
-		case "vectorSearchMode":
-			s, _ := jsonString(v)
-			if s != "default" && s != "rerank" {
-				s = "default"
-			}
-			w.VectorSearchMode = &s
-		default:
-			continue
+	set := func(sent bool) bool {
+		if sent {
+			n++
 		}
-		n++
+		return sent
+	}
+	if set(in.Name != nil) {
+		s := *in.Name
+		if strings.TrimSpace(s) == "" {
+			s = "My Workspace"
+		}
+		if len(s) > 255 {
+			s = s[:255]
+		}
+		w.Name = s
+	}
+	if set(in.OpenAITemp != nil) {
+		w.OpenAITemp = nil
+		if f := *in.OpenAITemp; f >= 0 { // false for NaN
+			w.OpenAITemp = &f
+		}
+	}
+	if set(in.OpenAIHistory != nil) {
+		switch f := *in.OpenAIHistory; {
+		case math.IsNaN(f):
+			w.OpenAIHistory = DefaultHistory
+		case f < 0:
+			w.OpenAIHistory = 0
+		default:
+			w.OpenAIHistory = int(f)
+		}
+	}
+	if set(in.SimilarityThreshold != nil) {
+		f := *in.SimilarityThreshold
+		if math.IsNaN(f) {
+			f = DefaultSimilarityThreshold
+		}
+		f = math.Min(1, math.Max(0, f))
+		w.SimilarityThreshold = &f
+	}
+	if set(in.TopN != nil) {
+		topN := DefaultTopN
+		if f := *in.TopN; !math.IsNaN(f) {
+			topN = max(1, int(f))
+		}
+		w.TopN = &topN
+	}
+	if set(in.ChatMode != nil) {
+		s := *in.ChatMode
+		if s != ModeChat && s != ModeQuery && s != ModeAutomatic {
+			s = ModeAutomatic
+		}
+		w.ChatMode = &s
+	}
+	if set(in.ChatProvider != nil) {
+		w.ChatProvider = optProvider(in.ChatProvider)
+	}
+	if set(in.AgentProvider != nil) {
+		w.AgentProvider = optProvider(in.AgentProvider)
+	}
+	if set(in.ChatModel != nil) {
+		w.ChatModel = optString(in.ChatModel)
+	}
+	if set(in.AgentModel != nil) {
+		w.AgentModel = optString(in.AgentModel)
+	}
+	if set(in.QueryRefusalResponse != nil) {
+		w.QueryRefusalResponse = optString(in.QueryRefusalResponse)
+	}
+	if set(in.OpenAIPrompt != nil) {
+		w.OpenAIPrompt = optString(in.OpenAIPrompt)
+	}
+	if set(in.VectorSearchMode != nil) {
+		s := *in.VectorSearchMode
+		if s != "default" && s != "rerank" {
+			s = "default"
+		}
+		w.VectorSearchMode = &s
 	}
 	return n
 }
 
-// CreateWorkspace makes a workspace from client fields. "name" is required;
-// the slug comes from the name (a "slug" field is ignored, as upstream).
-func (a *App) CreateWorkspace(ctx context.Context, in WorkspaceFields) (*Workspace, error) {
-	name, _ := jsonString(in["name"])
-	if strings.TrimSpace(name) == "" {
+// CreateWorkspace makes a workspace. The name is required; the slug comes
+// from it.
+func (a *App) CreateWorkspace(ctx context.Context, in *WorkspaceSettings) (*Workspace, error) {
+	if in == nil || in.Name == nil || strings.TrimSpace(*in.Name) == "" {
 		return nil, Errorf(InvalidArgument, "name cannot be null")
 	}
 	now := a.now()
 	w := &Workspace{OpenAIHistory: DefaultHistory, CreatedAt: now, LastUpdatedAt: now}
 	st, tn, mode, vsm := DefaultSimilarityThreshold, DefaultTopN, "automatic", "default"
 	w.SimilarityThreshold, w.TopN, w.ChatMode, w.VectorSearchMode = &st, &tn, &mode, &vsm
-	applyWorkspaceFields(w, in)
+	applyWorkspaceSettings(w, in)
 	if w.OpenAIPrompt == nil {
 		p := DefaultSystemPrompt
 		if v, err := a.deps.Store.Settings().Get(ctx, "default_system_prompt"); err == nil && strings.TrimSpace(v) != "" {
@@ -282,23 +271,23 @@ func (a *App) GetWorkspace(ctx context.Context, slug string) (*WorkspaceDetail, 
 
 // UpdateWorkspace applies client fields to a workspace. It reports false
 // when no known field was given (nothing changed). The slug never changes.
-func (a *App) UpdateWorkspace(ctx context.Context, slug string, in WorkspaceFields) (*Workspace, bool, error) {
+func (a *App) UpdateWorkspace(ctx context.Context, slug string, in *WorkspaceSettings) (*Workspace, bool, error) {
 	w, err := a.workspace(ctx, slug)
 	if err != nil {
 		return nil, false, err
 	}
-	delete(in, "slug")
-	applied := 0
-	if p, ok := in["chatProvider"]; ok {
-		if s, _ := jsonString(p); s == "default" {
-			// "default" clears both the provider and the model.
-			delete(in, "chatProvider")
-			delete(in, "chatModel")
-			w.ChatProvider, w.ChatModel = nil, nil
-			applied++
-		}
+	set := WorkspaceSettings{}
+	if in != nil {
+		set = *in
 	}
-	applied += applyWorkspaceFields(w, in)
+	applied := 0
+	if set.ChatProvider != nil && *set.ChatProvider == "default" {
+		// "default" clears both the provider and the model.
+		set.ChatProvider, set.ChatModel = nil, nil
+		w.ChatProvider, w.ChatModel = nil, nil
+		applied++
+	}
+	applied += applyWorkspaceSettings(w, &set)
 	if applied == 0 {
 		return w, false, nil
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -93,7 +92,7 @@ func build(t testing.TB, opts []Option) (*anythingllm.App, *config) {
 	}
 	t.Cleanup(func() { _ = vectors.Close() }) // the parts passed in are the caller's to close
 	for _, name := range c.workspaces {
-		if _, err := app.CreateWorkspace(context.Background(), anythingllm.WorkspaceFields{"name": json.RawMessage(strconv.Quote(name))}); err != nil {
+		if _, err := app.CreateWorkspace(context.Background(), &anythingllm.WorkspaceSettings{Name: new(name)}); err != nil {
 			t.Fatalf("anythingllmtest: creating workspace %q: %v", name, err)
 		}
 	}

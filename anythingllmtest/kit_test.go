@@ -118,7 +118,8 @@ func TestServerStreamYieldsScriptedChunks(t *testing.T) {
 }
 
 func TestInjectedErrorSurfaces(t *testing.T) {
-	m := anythingllmtest.NewChatModel().Fail(anythingllm.Errorf(anythingllm.Unavailable, "the scripted LLM is down"))
+	// A refusal, not an outage: the App retries outages and rate limits.
+	m := anythingllmtest.NewChatModel().Fail(anythingllm.Errorf(anythingllm.PermissionDenied, "the scripted LLM is down"))
 	srv := anythingllmtest.NewServer(t, anythingllmtest.WithChatModel(m), anythingllmtest.WithWorkspace("e"))
 	got := chat(t, srv, "e", "hello?")
 	if got.Type != "abort" || got.Error != "the scripted LLM is down" {
@@ -138,7 +139,7 @@ func TestInjectedErrorSurfaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	abort := slices.IndexFunc(events, func(r *anythingllm.ChatResult) bool { return r.Type == "abort" })
-	if events[0].Type != "textResponseChunk" || *events[0].TextResponse != "partial " || abort < 1 || events[abort].Error != "stream broke" {
+	if events[0].Type != "textResponseChunk" || *events[0].TextResponse != "partial " || abort < 1 || anythingllm.ErrorMessage(events[abort].Error) != "stream broke" {
 		t.Fatalf("events: first %+v, abort at %d", events[0], abort)
 	}
 }

@@ -66,7 +66,7 @@ func newApp(b testing.TB) (*anythingllm.App, *instantLLM, string) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"small"`), "openAiHistory": []byte(`4`)}); err != nil {
+	if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new("small"), OpenAIHistory: new(4.0)}); err != nil {
 		b.Fatal(err)
 	}
 	for i := range 5 {

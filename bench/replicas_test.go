@@ -57,7 +57,7 @@ func newReplica(b *testing.B, ctx context.Context, st *bunstore.Store, followLog
 }
 
 func createWorkspace(b *testing.B, ctx context.Context, app *anythingllm.App, name string) {
-	if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(fmt.Sprintf("%q", name)), "openAiHistory": []byte(`4`)}); err != nil {
+	if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new(name), OpenAIHistory: new(4.0)}); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -1,16 +1,19 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/google/uuid"
 )
 
 type chatRequest struct {
 	Message     string                       `json:"message"`
 	Mode        string                       `json:"mode,omitempty" doc:"automatic, chat or query; default: the workspace's"`
-	SessionID   anythingllm.FlexString       `json:"sessionId,omitempty" doc:"partitions history by an external id (workspace routes)"`
+	SessionID   flexString                   `json:"sessionId,omitempty" doc:"partitions history by an external id (workspace routes)"`
 	Attachments []anythingllm.ChatAttachment `json:"attachments,omitempty"`
 	Reset       bool                         `json:"reset,omitempty"`
 	UserID      *int64                       `json:"userId,omitempty" doc:"thread routes"`
@@ -25,13 +28,51 @@ func (in *chatRequest) input(threadSlug string) *anythingllm.ChatInput {
 		Attachments: in.Attachments, Reset: in.Reset, ThreadSlug: threadSlug, UserID: in.UserID}
 }
 
+// chatResponse is upstream's chat answer and stream event object.
+type chatResponse struct {
+	ID           string               `json:"id,omitempty"`
+	UUID         string               `json:"uuid,omitempty"`
+	Type         string               `json:"type"`
+	TextResponse *string              `json:"textResponse"`
+	Sources      any                  `json:"sources" doc:"anythingllm.Source objects"`
+	Close        bool                 `json:"close"`
+	Error        any                  `json:"error" doc:"null on an answer, false on stream events, the message on an abort"`
+	ChatID       int64                `json:"chatId,omitempty"`
+	Metrics      *anythingllm.Metrics `json:"metrics,omitempty"`
+}
+
+// chatWire builds the wire object of a result, as upstream writes it: the
+// error is the message of an abort, false in a stream's own events and
+// null otherwise; a stream's own events name their id "uuid".
+func chatWire(res *anythingllm.ChatResult, stream bool) *chatResponse {
+	sources := res.Sources
+	if sources == nil {
+		sources = []anythingllm.Source{}
+	}
+	out := &chatResponse{Type: res.Type, TextResponse: res.TextResponse, Sources: anythingllm.EncodableSources(sources), Close: res.Close,
+		ChatID: res.ChatID, Metrics: res.Metrics}
+	streamed := stream && res.Type != anythingllm.ResultText
+	switch {
+	case res.Error != nil:
+		out.Error = anythingllm.ErrorMessage(res.Error)
+	case streamed:
+		out.Error = false
+	}
+	if streamed {
+		out.UUID = res.ID
+	} else {
+		out.ID = res.ID
+	}
+	return out
+}
+
 // chatFailed answers a request error with the abort object.
 func (s *server) chatFailed(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := errorStatus(err)
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "chat failed", "err", err)
 	}
-	encode(w, status, anythingllm.Abort(msg))
+	encode(w, status, &chatResponse{ID: uuid.NewString(), Type: anythingllm.ResultAbort, Sources: []anythingllm.Source{}, Close: true, Error: msg})
 }
 
 func (s *server) handleChat(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +86,7 @@ func (s *server) handleChat(w http.ResponseWriter, r *http.Request) {
 		s.chatFailed(w, r, err)
 		return
 	}
-	encode(w, http.StatusOK, res)
+	encode(w, http.StatusOK, chatWire(res, false))
 }
 
 // handleStreamChat streams upstream's events: "data: <json>\n\n" each,
@@ -68,11 +109,11 @@ func (s *server) handleStreamChat(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		b, err := ev.AppendJSON(append(make([]byte, 0, 256), "data: "...))
+		b, err := json.Marshal(chatWire(ev, true))
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(append(b, '\n', '\n')); err != nil {
+		if _, err := w.Write(slices.Concat([]byte("data: "), b, []byte("\n\n"))); err != nil {
 			return err
 		}
 		if err := rc.Flush(); err != nil {

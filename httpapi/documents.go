@@ -25,9 +25,9 @@ type uploadResponse struct {
 }
 
 type rawTextRequest struct {
-	TextContent     string                       `json:"textContent"`
-	Metadata        anythingllm.DocumentMetadata `json:"metadata"`
-	AddToWorkspaces string                       `json:"addToWorkspaces,omitempty"`
+	TextContent     string           `json:"textContent"`
+	Metadata        documentMetadata `json:"metadata"`
+	AddToWorkspaces string           `json:"addToWorkspaces,omitempty"`
 }
 
 type documentsResponse struct {
@@ -154,13 +154,15 @@ func (s *server) handleUpload(w http.ResponseWriter, r *http.Request) {
 			req.AddToWorkspaces = splitSlugs(string(b))
 		case "metadata":
 			b, _ := io.ReadAll(io.LimitReader(part, 64<<10))
-			if err := json.Unmarshal(b, &req.Metadata); err != nil {
+			var meta documentMetadata
+			if err := json.Unmarshal(b, &meta); err != nil {
 				var asString string
-				if json.Unmarshal(b, &asString) != nil || json.Unmarshal([]byte(asString), &req.Metadata) != nil {
+				if json.Unmarshal(b, &asString) != nil || json.Unmarshal([]byte(asString), &meta) != nil {
 					s.uploadFailed(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "metadata must be a JSON object"))
 					return
 				}
 			}
+			req.Metadata = meta.core()
 		}
 	}
 	if !haveFile {
@@ -192,7 +194,7 @@ func (s *server) handleRawText(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	docs, err := s.app.CreateRawText(r.Context(), &anythingllm.RawTextRequest{
-		TextContent: in.TextContent, Metadata: in.Metadata, AddToWorkspaces: splitSlugs(in.AddToWorkspaces)})
+		TextContent: in.TextContent, Metadata: in.Metadata.core(), AddToWorkspaces: splitSlugs(in.AddToWorkspaces)})
 	if err != nil {
 		if anythingllm.Code(err) == anythingllm.InvalidArgument {
 			msg := anythingllm.ErrorMessage(err)
@@ -325,16 +327,16 @@ func (s *server) handleRemoveDocuments(w http.ResponseWriter, r *http.Request) {
 }
 
 type uploadLinkRequest struct {
-	Link            string                       `json:"link"`
-	AddToWorkspaces string                       `json:"addToWorkspaces,omitempty"`
-	Metadata        anythingllm.DocumentMetadata `json:"metadata,omitempty"`
+	Link            string           `json:"link"`
+	AddToWorkspaces string           `json:"addToWorkspaces,omitempty"`
+	Metadata        documentMetadata `json:"metadata,omitempty"`
 }
 
 func (s *server) handleUploadLink(w http.ResponseWriter, r *http.Request) {
 	in, err := decode[uploadLinkRequest](r)
 	var docs []anythingllm.StoredDocument
 	if err == nil {
-		docs, err = s.app.UploadLink(r.Context(), &anythingllm.UploadLinkRequest{Link: in.Link, Metadata: in.Metadata, AddToWorkspaces: splitSlugs(in.AddToWorkspaces)})
+		docs, err = s.app.UploadLink(r.Context(), &anythingllm.UploadLinkRequest{Link: in.Link, Metadata: in.Metadata.core(), AddToWorkspaces: splitSlugs(in.AddToWorkspaces)})
 	}
 	if err != nil {
 		s.uploadFailed(w, r, err)

@@ -27,16 +27,7 @@ func encode(w http.ResponseWriter, status int, v any) {
 			encodeBuffers.Put(buf)
 		}
 	}()
-	var err error
-	if a, ok := v.(jsonAppender); ok {
-		var b []byte
-		if b, err = a.AppendJSON(buf.AvailableBuffer()); err == nil {
-			buf.Write(append(b, '\n')) // as Encoder.Encode ends
-		}
-	} else {
-		err = json.NewEncoder(buf).Encode(v)
-	}
-	if err != nil {
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		buf.Reset()
 		status = http.StatusInternalServerError
 		buf.WriteString(`{"error":"Internal server error"}` + "\n")
@@ -48,15 +39,10 @@ func encode(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// jsonAppender is a type that encodes itself as encoding/json would,
-// faster (anythingllm.ChatResult).
-type jsonAppender interface {
-	AppendJSON([]byte) ([]byte, error)
-}
-
 var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// decode reads a JSON body into a T. An empty body decodes as T's zero
+// decode reads a JSON body into a T and checks its validate tags
+// (validate.go). An empty body decodes as T's zero
 // value, as upstream treats a missing body as {}. Like upstream, a JSON
 // document sent as text/plain is accepted. Other content types, malformed
 // JSON and oversized bodies are InvalidArgument / TooLarge errors.
@@ -71,7 +57,7 @@ func decode[T any](r *http.Request) (T, error) {
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(&v); err != nil {
 		if errors.Is(err, io.EOF) {
-			return v, nil
+			return v, validateRequest(&v)
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -88,7 +74,7 @@ func decode[T any](r *http.Request) (T, error) {
 			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
 		}
 	}
-	return v, nil
+	return v, validateRequest(&v)
 }
 
 // jsonErrorText describes a JSON decoding error without echoing the body.

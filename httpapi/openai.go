@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -256,17 +257,8 @@ func (s *server) handleOpenAIChat(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func usageOf(m map[string]any) *openAIUsage {
-	n := func(k string) int {
-		switch v := m[k].(type) {
-		case int:
-			return v
-		case float64:
-			return int(v)
-		}
-		return 0
-	}
-	return &openAIUsage{PromptTokens: n("prompt_tokens"), CompletionTokens: n("completion_tokens"), TotalTokens: n("total_tokens")}
+func usageOf(m anythingllm.Metrics) *openAIUsage {
+	return &openAIUsage{PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, TotalTokens: m.TotalTokens}
 }
 
 func (s *server) handleOpenAIEmbeddings(w http.ResponseWriter, r *http.Request) {
@@ -294,7 +286,7 @@ func (s *server) handleOpenAIEmbeddings(w http.ResponseWriter, r *http.Request) 
 		s.openAIFailed(w, r, err)
 		return
 	}
-	out := openAIEmbeddingsResponse{Object: "list", Model: or(in.Model, "anythingllm-go"), Data: make([]openAIEmbedding, len(vecs))}
+	out := openAIEmbeddingsResponse{Object: "list", Model: cmp.Or(in.Model, "anythingllm-go"), Data: make([]openAIEmbedding, len(vecs))}
 	for i, v := range vecs {
 		out.Data[i] = openAIEmbedding{Object: "embedding", Embedding: v, Index: i}
 	}
@@ -318,11 +310,4 @@ func (s *server) handleOpenAIVectorStores(w http.ResponseWriter, r *http.Request
 		out.Data = []anythingllm.VectorStoreInfo{}
 	}
 	encode(w, http.StatusOK, out)
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -12,19 +12,19 @@ import (
 // /api/image/generate: provider passes without workspaces.
 
 type generateMessage struct {
-	Role    string `json:"role" validate:"required"`
+	Role    string `json:"role" validate:"oneof=system user assistant"`
 	Content string `json:"content"`
 }
 
 type generateRequest struct {
 	Model            string            `json:"model,omitempty"`
-	Messages         []generateMessage `json:"messages"`
-	Temperature      *float64          `json:"temperature,omitempty"`
-	MaxTokens        int               `json:"max_tokens,omitempty"`
-	TopP             *float64          `json:"top_p,omitempty"`
-	FrequencyPenalty *float64          `json:"frequency_penalty,omitempty"`
-	PresencePenalty  *float64          `json:"presence_penalty,omitempty"`
-	Stop             []string          `json:"stop,omitempty"`
+	Messages         []generateMessage `json:"messages" validate:"required,min=1,dive" msg:"messages must be a non-empty array"`
+	Temperature      *float64          `json:"temperature,omitempty" validate:"omitnil,between=0:2"`
+	MaxTokens        int               `json:"max_tokens,omitempty" validate:"gte=0"`
+	TopP             *float64          `json:"top_p,omitempty" validate:"omitnil,between=0:1"`
+	FrequencyPenalty *float64          `json:"frequency_penalty,omitempty" validate:"omitnil,between=-2:2"`
+	PresencePenalty  *float64          `json:"presence_penalty,omitempty" validate:"omitnil,between=-2:2"`
+	Stop             []string          `json:"stop,omitempty" validate:"max=4" msg:"stop accepts at most 4 sequences"`
 }
 
 type generateResponse struct {
@@ -35,7 +35,7 @@ type generateResponse struct {
 type embeddingRequest struct {
 	Model          string `json:"model,omitempty"`
 	Input          string `json:"input"`
-	EncodingFormat string `json:"encoding_format,omitempty"`
+	EncodingFormat string `json:"encoding_format,omitempty" validate:"omitempty,oneof=float base64"`
 }
 
 type embeddingUsage struct {
@@ -51,10 +51,10 @@ type embeddingResponse struct {
 type imageRequest struct {
 	Model   string `json:"model,omitempty"`
 	Prompt  string `json:"prompt"`
-	N       int    `json:"n,omitempty"`
+	N       int    `json:"n,omitempty" validate:"omitempty,between=1:10"`
 	Size    string `json:"size,omitempty"`
-	Quality string `json:"quality,omitempty"`
-	Style   string `json:"style,omitempty"`
+	Quality string `json:"quality,omitempty" validate:"omitempty,oneof=standard hd low medium high auto" msg:"quality must be standard or hd"`
+	Style   string `json:"style,omitempty" validate:"omitempty,oneof=vivid natural"`
 	User    string `json:"user,omitempty"`
 }
 
@@ -100,10 +100,6 @@ func (s *server) handleEmbedding(w http.ResponseWriter, r *http.Request) {
 	req, err := decode[embeddingRequest](r)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if req.EncodingFormat != "" && req.EncodingFormat != "float" && req.EncodingFormat != "base64" {
-		s.writeError(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "encoding_format must be float or base64"))
 		return
 	}
 	vec, err := s.app.EmbedText(r.Context(), req.Input, providerOverride(r))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"net/http"
 	"slices"
@@ -42,19 +43,30 @@ func TestGenerate(t *testing.T) {
 	if last := reqs[0]; last.MaxTokens != 7 || *last.Temperature != 0.5 || len(last.Messages) != 2 || last.Messages[1].Content != "hello" || last.Stop[0] != "\n" {
 		t.Fatalf("request passed on as %+v", last)
 	}
-	bad := []map[string]any{
-		{},
-		{"messages": []map[string]string{{"role": "robot", "content": "x"}}},
-		{"messages": []map[string]string{{"role": "user", "content": " "}}},
-		{"messages": []map[string]string{{"role": "user", "content": "x"}}, "temperature": 3},
-		{"messages": []map[string]string{{"role": "user", "content": "x"}}, "top_p": -0.1},
-		{"messages": []map[string]string{{"role": "user", "content": "x"}}, "presence_penalty": 2.5},
+	user := []map[string]string{{"role": "user", "content": "x"}}
+	bad := []struct {
+		body map[string]any
+		want string
+	}{
+		{map[string]any{}, "messages must be a non-empty array"},
+		{map[string]any{"messages": []map[string]string{}}, "messages must be a non-empty array"},
+		{map[string]any{"messages": []map[string]string{{"role": "user", "content": "x"}, {"role": "robot", "content": "x"}}}, "messages[1].role must be system, user or assistant"},
+		{map[string]any{"messages": []map[string]string{{"role": "user", "content": " "}}}, "messages[0].content cannot be empty"},
+		{map[string]any{"messages": user, "temperature": 3}, "temperature must be between 0 and 2"},
+		{map[string]any{"messages": user, "top_p": -0.1}, "top_p must be between 0 and 1"},
+		{map[string]any{"messages": user, "presence_penalty": 2.5}, "presence_penalty must be between -2 and 2"},
+		{map[string]any{"messages": user, "frequency_penalty": -3}, "frequency_penalty must be between -2 and 2"},
+		{map[string]any{"messages": user, "max_tokens": -1}, "max_tokens must be positive"},
+		{map[string]any{"messages": user, "stop": []string{"a", "b", "c", "d", "e"}}, "stop accepts at most 4 sequences"},
 	}
 	for _, b := range bad {
 		var e struct{ Error string }
-		if st := env.DoJSON(t, "POST", "/api/llm/instruct", b, &e); st != 400 || e.Error == "" {
-			t.Errorf("bad request %v: %d %q", b, st, e.Error)
+		if st := env.DoJSON(t, "POST", "/api/llm/instruct", b.body, &e); st != 400 || e.Error != b.want {
+			t.Errorf("bad request %v: %d %q, want 400 %q", b.body, st, e.Error, b.want)
 		}
+	}
+	if llm.Calls() != 1 {
+		t.Fatalf("the LLM was called %d times; invalid requests must not reach it", llm.Calls())
 	}
 	resp := env.Do(t, "POST", "/api/llm/generate", strings.NewReader("{not json"))
 	if resp.StatusCode != 400 {
@@ -107,9 +119,10 @@ func TestEmbedding(t *testing.T) {
 	if err != nil || len(raw) != 12 || !slices.Equal(decoded, want[0]) {
 		t.Fatalf("base64 embedding decodes to %v (%v)", raw, err)
 	}
-	for _, b := range []map[string]string{{"input": ""}, {"input": "x", "encoding_format": "int8"}} {
-		if st := env.DoJSON(t, "POST", "/api/embedding", b, nil); st != 400 {
-			t.Errorf("%v: %d, want 400", b, st)
+	for b, want := range map[string]string{`{"input":""}`: "input cannot be empty", `{"input":"x","encoding_format":"int8"}`: "encoding_format must be float or base64"} {
+		var e struct{ Error string }
+		if st := env.DoJSON(t, "POST", "/api/embedding", json.RawMessage(b), &e); st != 400 || e.Error != want {
+			t.Errorf("%v: %d %q, want 400 %q", b, st, e.Error, want)
 		}
 	}
 }
@@ -124,9 +137,12 @@ func TestImageGenerate(t *testing.T) {
 		!strings.HasPrefix(out.URL, "data:image/png;base64,") || out.RevisedPrompt != "revised sunset" {
 		t.Fatalf("image = %d %+v", st, out)
 	}
-	for _, b := range []map[string]any{{"prompt": ""}, {"prompt": "x", "n": 11}, {"prompt": "x", "style": "noir"}, {"prompt": "x", "quality": "ultra"}} {
-		if st := env.DoJSON(t, "POST", "/api/image/generate", b, nil); st != 400 {
-			t.Errorf("%v: %d, want 400", b, st)
+	for b, want := range map[string]string{`{"prompt":""}`: "prompt cannot be empty", `{"prompt":"x","n":11}`: "n must be between 1 and 10",
+		`{"prompt":"x","n":-1}`: "n must be between 1 and 10", `{"prompt":"x","style":"noir"}`: "style must be vivid or natural",
+		`{"prompt":"x","quality":"ultra"}`: "quality must be standard or hd"} {
+		var e struct{ Error string }
+		if st := env.DoJSON(t, "POST", "/api/image/generate", json.RawMessage(b), &e); st != 400 || e.Error != want {
+			t.Errorf("%v: %d %q, want 400 %q", b, st, e.Error, want)
 		}
 	}
 }

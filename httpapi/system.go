@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -54,7 +56,16 @@ func (s *server) handleUpdateEnv(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyError(err))
 		return
 	}
-	res, err := s.app.UpdateEnv(r.Context(), body)
+	settings, notString, err := decodeEnvSettings(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if notString != "" {
+		encode(w, http.StatusBadRequest, updateEnvResponse{NewValues: map[string]string{}, Error: notString + " must be a string"})
+		return
+	}
+	res, err := s.app.UpdateEnv(r.Context(), settings)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -64,6 +75,44 @@ func (s *server) handleUpdateEnv(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	encode(w, http.StatusOK, updateEnvResponse{NewValues: res.NewValues, Error: false})
+}
+
+// decodeEnvSettings reads an update-env body strictly: exactly one JSON
+// object, nothing after it, every value a string. The settings keep body
+// order. notString names the first key whose value is not a string; then
+// nothing may be applied.
+func decodeEnvSettings(body []byte) (settings []anythingllm.EnvSetting, notString string, err error) {
+	invalid := anythingllm.Errorf(anythingllm.InvalidArgument, "the body must be a JSON object of settings")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, "", invalid
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, "", invalid
+		}
+		key, _ := kt.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, "", invalid
+		}
+		var v string
+		if raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+			if notString == "" {
+				notString = key
+			}
+			continue
+		}
+		settings = append(settings, anythingllm.EnvSetting{Key: key, Value: v})
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, "", invalid
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, "", invalid // something after the object
+	}
+	return settings, notString, nil
 }
 
 func (s *server) handleEnvDump(w http.ResponseWriter, r *http.Request) {

@@ -67,6 +67,19 @@ func TestUpdateEnvValidatesPersistsAndTakesEffect(t *testing.T) {
 			t.Errorf("%s: %d, want 400", b, resp.StatusCode)
 		}
 	}
+	// The body is read strictly: a truncated object, something after it or
+	// a value that is not a string is refused and changes nothing.
+	for _, b := range []string{`{"GenericOpenAiModelPref":"m3"`, `{"GenericOpenAiModelPref":"m3"} x`, `{"GenericOpenAiModelPref":"m3"}{}`,
+		`{"GenericOpenAiModelPref":"m3","OpenAiModelPref":5}`, `{"GenericOpenAiModelPref":"m3","Unknown":null}`, `{"GenericOpenAiModelPref":"m3",}`, ``} {
+		resp := e.Do(t, "POST", "/api/v1/system/update-env", strings.NewReader(b))
+		body := httpapitest.Body(t, resp)
+		if resp.StatusCode != 400 || strings.Contains(body, "m3") {
+			t.Errorf("%s: %d %s, want 400 and nothing applied", b, resp.StatusCode, body)
+		}
+	}
+	if v := e.App.Setting(t.Context(), "GENERIC_OPEN_AI_MODEL_PREF"); v != "m2" {
+		t.Fatalf("a refused body was applied: model pref = %q", v)
+	}
 	// Secrets are reported as booleans only, never echoed or logged.
 	sys := httpapitest.Body(t, e.Do(t, "GET", "/api/v1/system", nil))
 	if strings.Contains(sys, "sk-secret-777") || !strings.Contains(sys, `"OpenAiKey":true`) {

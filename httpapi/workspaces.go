@@ -7,8 +7,8 @@ import (
 )
 
 // workspaceRequest documents the writable workspace fields for the OpenAPI
-// document; handlers decode the raw fields (anythingllm.WorkspaceFields) so
-// the App can normalise them exactly as upstream does.
+// document; handlers decode the raw fields (workspaceFields, flex.go) as
+// upstream's JavaScript reads them, and the App normalises the values.
 type workspaceRequest struct {
 	Name                 string   `json:"name,omitempty" doc:"required on create"`
 	SimilarityThreshold  *float64 `json:"similarityThreshold,omitempty"`
@@ -47,10 +47,10 @@ type successErrorResponse struct {
 }
 
 func (s *server) handleWorkspaceNew(w http.ResponseWriter, r *http.Request) {
-	in, err := decode[anythingllm.WorkspaceFields](r)
+	in, err := decode[workspaceFields](r)
 	if err == nil {
 		var ws *anythingllm.Workspace
-		ws, err = s.app.CreateWorkspace(r.Context(), in)
+		ws, err = s.app.CreateWorkspace(r.Context(), in.settings())
 		if err == nil {
 			encode(w, http.StatusOK, workspaceResponse{Workspace: ws})
 			return
@@ -91,12 +91,12 @@ func (s *server) handleWorkspaceGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleWorkspaceUpdate(w http.ResponseWriter, r *http.Request) {
-	in, err := decode[anythingllm.WorkspaceFields](r)
+	in, err := decode[workspaceFields](r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	ws, changed, err := s.app.UpdateWorkspace(r.Context(), r.PathValue("slug"), in)
+	ws, changed, err := s.app.UpdateWorkspace(r.Context(), r.PathValue("slug"), in.settings())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -62,6 +62,14 @@ func TestWorkspaceNormalisation(t *testing.T) {
 	if _, ok := w["unknownKey"]; ok {
 		t.Fatal("an unknown key was stored")
 	}
+	// Values JavaScript's parseFloat rejects fall back to the defaults;
+	// a numeric prefix is read; a name that is not a string is blank.
+	w = newWorkspace(t, env, map[string]any{"name": "m", "similarityThreshold": nil, "topN": "abc", "openAiHistory": true,
+		"openAiTemp": "0.7 degrees", "vectorSearchMode": 3})
+	if w["similarityThreshold"] != 0.25 || w["topN"] != float64(4) || w["openAiHistory"] != float64(20) || w["openAiTemp"] != 0.7 ||
+		w["vectorSearchMode"] != "default" {
+		t.Fatalf("defaults = %v", w)
+	}
 }
 
 func TestWorkspaceCreateNeedsName(t *testing.T) {

@@ -22,6 +22,7 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -312,11 +313,11 @@ func (c *Collector) document(p part, meta *Metadata, name string) anythingllm.Do
 	return anythingllm.Document{
 		ID:                 uuid.NewString(),
 		URL:                url,
-		Title:              or(m.Title, or(p.title, name)),
-		DocAuthor:          or(m.DocAuthor, p.author),
-		Description:        or(m.Description, p.description),
-		DocSource:          or(m.DocSource, p.source),
-		ChunkSource:        or(m.ChunkSource, p.chunkSource),
+		Title:              cmp.Or(strings.TrimSpace(m.Title), cmp.Or(strings.TrimSpace(p.title), name)),
+		DocAuthor:          cmp.Or(strings.TrimSpace(m.DocAuthor), p.author),
+		Description:        cmp.Or(strings.TrimSpace(m.Description), p.description),
+		DocSource:          cmp.Or(strings.TrimSpace(m.DocSource), p.source),
+		ChunkSource:        cmp.Or(strings.TrimSpace(m.ChunkSource), p.chunkSource),
 		Published:          c.published(string(m.Published)),
 		WordCount:          words,
 		PageContent:        p.text,
@@ -352,10 +353,10 @@ func (c *Collector) ParseText(ctx context.Context, text string, meta *Metadata) 
 		ID:                 uuid.NewString(),
 		URL:                "file://" + slug + ".txt",
 		Title:              slug + ".txt",
-		DocAuthor:          or(m.DocAuthor, "no author specified"),
-		Description:        or(m.Description, "no description found"),
-		DocSource:          or(m.DocSource, "no source set"),
-		ChunkSource:        or(m.ChunkSource, slug+".txt"),
+		DocAuthor:          cmp.Or(strings.TrimSpace(m.DocAuthor), "no author specified"),
+		Description:        cmp.Or(strings.TrimSpace(m.Description), "no description found"),
+		DocSource:          cmp.Or(strings.TrimSpace(m.DocSource), "no source set"),
+		ChunkSource:        cmp.Or(strings.TrimSpace(m.ChunkSource), slug+".txt"),
 		Published:          c.published(string(m.Published)),
 		WordCount:          wordCount(text),
 		PageContent:        text,
@@ -393,13 +394,6 @@ func (c *Collector) estimate(text string) int {
 
 // wordCount is upstream's text.split(" ").length.
 func wordCount(text string) int { return strings.Count(text, " ") + 1 }
-
-func or(v, def string) string {
-	if strings.TrimSpace(v) == "" {
-		return def
-	}
-	return v
-}
 
 // Supports, Parse and MIMETypes make a *Collector an anythingllm.FileParser
 // for the binary formats (the App reads plain text itself).

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -125,10 +126,10 @@ func (c *Collector) FetchLink(ctx context.Context, link string, meta *Metadata) 
 	return anythingllm.Document{
 		ID:                 uuid.NewString(),
 		URL:                "file://" + slug + ".html",
-		Title:              or(m.Title, slug+".html"),
-		DocAuthor:          or(m.DocAuthor, "no author found"),
-		Description:        or(m.Description, "No description found."),
-		DocSource:          or(m.DocSource, "URL link uploaded by the user."),
+		Title:              cmp.Or(m.Title, slug+".html"),
+		DocAuthor:          cmp.Or(m.DocAuthor, "no author found"),
+		Description:        cmp.Or(m.Description, "No description found."),
+		DocSource:          cmp.Or(m.DocSource, "URL link uploaded by the user."),
 		ChunkSource:        "link://" + u.String(),
 		Published:          c.published(""),
 		WordCount:          wordCount(text),

@@ -3,6 +3,7 @@ package collector
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -117,7 +118,7 @@ func parseEML(ctx context.Context, _ *Collector, name string, data []byte) ([]pa
 		return nil, nil
 	}
 	return []part{{
-		title: name, author: or(m.from, "Unknown"), description: or(m.subject, "Unknown"),
+		title: name, author: cmp.Or(m.from, "Unknown"), description: cmp.Or(m.subject, "Unknown"),
 		source: "an eml file uploaded by the user.", text: m.withHeaders(),
 	}}, nil
 }

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -283,7 +284,7 @@ func parsePDF(ctx context.Context, c *Collector, name string, data []byte) ([]pa
 		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "No text content found in %s. It may be a scanned document; this server does not run OCR.", name)
 	}
 	return []part{{
-		title: name, author: or(res.creator, "no author found"), description: or(res.title, "No description found."),
+		title: name, author: cmp.Or(res.creator, "no author found"), description: cmp.Or(res.title, "No description found."),
 		source: "pdf file uploaded by the user.", text: res.text,
 	}}, nil
 }

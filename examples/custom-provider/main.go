@@ -33,7 +33,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": []byte(`"notes"`)}); err != nil {
+	if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new("notes")}); err != nil {
 		log.Fatal(err)
 	}
 	if _, err := app.CreateRawText(ctx, &anythingllm.RawTextRequest{

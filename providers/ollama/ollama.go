@@ -5,6 +5,7 @@
 package ollama
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"iter"
@@ -107,7 +108,7 @@ func (c *Client) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anyth
 	err := c.c.Chat(ctx, r, func(resp api.ChatResponse) error {
 		out.Text += resp.Message.Content
 		if resp.Done {
-			out.Model, out.FinishReason = resp.Model, or(resp.DoneReason, "stop")
+			out.Model, out.FinishReason = resp.Model, cmp.Or(resp.DoneReason, "stop")
 			out.Usage = anythingllm.Usage{PromptTokens: resp.PromptEvalCount, CompletionTokens: resp.EvalCount, TotalTokens: resp.PromptEvalCount + resp.EvalCount}
 		}
 		return nil
@@ -134,7 +135,7 @@ func (c *Client) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) i
 			done <- c.c.Chat(ctx, c.request(req, true), func(resp api.ChatResponse) error {
 				ch := anythingllm.ChatChunk{Text: resp.Message.Content}
 				if resp.Done {
-					ch.FinishReason = or(resp.DoneReason, "stop")
+					ch.FinishReason = cmp.Or(resp.DoneReason, "stop")
 					ch.Usage = &anythingllm.Usage{PromptTokens: resp.PromptEvalCount, CompletionTokens: resp.EvalCount, TotalTokens: resp.PromptEvalCount + resp.EvalCount}
 				}
 				select {
@@ -224,13 +225,6 @@ func (c *Client) mapErr(ctx context.Context, err error) error {
 		return anythingllm.WrapError(anythingllm.Unavailable, err, "cannot reach ollama at %s; is it running?", c.opts.BaseURL)
 	}
 	return anythingllm.WrapError(anythingllm.Unavailable, err, "ollama at %s failed", c.opts.BaseURL)
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // FromEnv builds the chat client from AnythingLLM's variables:

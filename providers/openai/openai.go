@@ -7,6 +7,7 @@
 package openai
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,12 +32,10 @@ type Options struct {
 	ContextWindow  int    // the model's prompt window in tokens; default 4096
 	HTTPClient     *http.Client
 	Timeout        time.Duration // per request; default 5 minutes
-	// MaxRetries retries a non-streaming call after 429 or 5xx; default 2.
-	// Negative disables retries.
-	MaxRetries int
-	// RetryDelay is the first backoff pause (doubling); default 1 s.
-	RetryDelay time.Duration
 }
+
+// Failed calls are not retried here: the App retries rate limits and
+// outages (anythingllm.Options.MaxRetries) for every provider.
 
 // Client talks to one OpenAI-compatible service.
 type Client struct {
@@ -68,12 +67,6 @@ func New(opts *Options) (*Client, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Minute
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = 2
-	}
-	if o.RetryDelay <= 0 {
-		o.RetryDelay = time.Second
 	}
 	cfg := goopenai.DefaultConfig(o.APIKey)
 	cfg.BaseURL = o.BaseURL
@@ -135,25 +128,9 @@ func (c *Client) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anyth
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	r := c.request(req, false)
-	var resp goopenai.ChatCompletionResponse
-	for attempt := 0; ; attempt++ {
-		var err error
-		resp, err = c.c.CreateChatCompletion(ctx, r)
-		if err == nil {
-			break
-		}
-		mapped := c.mapErr(ctx, err)
-		// Rate limits and server errors are retried with backoff; a stream
-		// is never retried (its first tokens may already be on their way).
-		code := anythingllm.Code(mapped)
-		if (code != anythingllm.RateLimited && code != anythingllm.Unavailable) || attempt >= c.opts.MaxRetries || isDial(err) {
-			return nil, mapped
-		}
-		select {
-		case <-time.After(c.opts.RetryDelay << attempt):
-		case <-ctx.Done():
-			return nil, c.mapErr(ctx, ctx.Err())
-		}
+	resp, err := c.c.CreateChatCompletion(ctx, r)
+	if err != nil {
+		return nil, c.mapErr(ctx, err)
 	}
 	out := &anythingllm.ChatResponse{Model: resp.Model, Usage: anythingllm.Usage{
 		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens, TotalTokens: resp.Usage.TotalTokens}}
@@ -184,7 +161,7 @@ func (c *Client) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) i
 		for {
 			resp, err := stream.Recv()
 			if errors.Is(err, io.EOF) {
-				yield(anythingllm.ChatChunk{FinishReason: or(finish, "stop"), Usage: usage}, nil)
+				yield(anythingllm.ChatChunk{FinishReason: cmp.Or(finish, "stop"), Usage: usage}, nil)
 				return
 			}
 			if err != nil {
@@ -292,17 +269,4 @@ func (c *Client) mapErr(ctx context.Context, err error) error {
 
 func dataURL(img anythingllm.Image) string {
 	return "data:" + img.MIME + ";base64," + encodeBase64(img.Data)
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
-// isDial reports a connection that never opened: retrying will not help.
-func isDial(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
 }

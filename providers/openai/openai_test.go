@@ -17,8 +17,7 @@ func TestChatModelConformance(t *testing.T) {
 	fake := fakeopenai.New(nil)
 	t.Cleanup(fake.Close)
 	newClient := func(t *testing.T, base string) anythingllm.ChatModel {
-		// Retries off: the suite checks how each failure is reported.
-		c, err := openai.New(&openai.Options{BaseURL: base, Model: "fake-model", APIKey: "sk-test", Provider: "generic-openai", MaxRetries: -1})
+		c, err := openai.New(&openai.Options{BaseURL: base, Model: "fake-model", APIKey: "sk-test", Provider: "generic-openai"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,22 +60,21 @@ func TestKeyNeverInErrors(t *testing.T) {
 	}
 }
 
-func TestRetriesRateLimitsAndServerErrors(t *testing.T) {
+// The provider does not retry (the App does, for every provider); it
+// reports each failure with the code the App's retry policy reads.
+func TestReportsRateLimitsAndServerErrorsWithoutRetrying(t *testing.T) {
 	fake := fakeopenai.New(nil)
 	t.Cleanup(fake.Close)
-	c, _ := openai.New(&openai.Options{BaseURL: fake.BaseURL(), Model: "fake-model", RetryDelay: time.Millisecond})
+	c, _ := openai.New(&openai.Options{BaseURL: fake.BaseURL(), Model: "fake-model"})
 	req := &anythingllm.ChatRequest{Messages: []anythingllm.Message{{Role: "user", Content: "retry me"}}}
 	fake.FailNext(429, 503)
-	resp, err := c.Chat(t.Context(), req)
-	if err != nil || resp.Text != "Echo: retry me" {
-		t.Fatalf("after two transient failures: %v %+v", err, resp)
-	}
-	fake.FailNext(429, 429, 429)
 	if _, err := c.Chat(t.Context(), req); !errors.Is(err, anythingllm.ErrRateLimited) {
-		t.Fatalf("after the retries run out: %v", err)
+		t.Fatalf("first call: %v, want RateLimited", err)
 	}
-	fake.FailNext(401)
-	if _, err := c.Chat(t.Context(), req); !errors.Is(err, anythingllm.ErrPermissionDenied) {
-		t.Fatalf("401 is not retried: %v", err)
+	if _, err := c.Chat(t.Context(), req); !errors.Is(err, anythingllm.ErrUnavailable) {
+		t.Fatalf("second call: %v, want Unavailable", err)
+	}
+	if resp, err := c.Chat(t.Context(), req); err != nil || resp.Text != "Echo: retry me" {
+		t.Fatalf("third call: %v %+v", err, resp)
 	}
 }

@@ -173,7 +173,10 @@ func (c *chatLists) saved(rows []*chatRow) {
 			continue
 		}
 		for _, r := range rows {
-			if !chatMatches(&e.f, r) || (len(e.rows) > 0 && r.ID <= e.rows[0].ID) {
+			if len(e.rows) > 0 && r.ID <= e.rows[0].ID {
+				continue
+			}
+			if ch := r.core(); !e.f.Matches(&ch) {
 				continue
 			}
 			e.rows = slices.Insert(e.rows, 0, *r)
@@ -182,22 +185,4 @@ func (c *chatLists) saved(rows []*chatRow) {
 			}
 		}
 	}
-}
-
-// chatMatches reports whether r meets f's conditions (those of a
-// cacheable list: no ids, offset or minimum id).
-func chatMatches(f *anythingllm.ChatFilter, r *chatRow) bool {
-	eq := func(p *int64, v int64) bool { return p != nil && *p == v }
-	switch {
-	case f.WorkspaceID != 0 && r.WorkspaceID != f.WorkspaceID,
-		f.ThreadID != 0 && !eq(r.ThreadID, f.ThreadID),
-		f.NoThread && r.ThreadID != nil,
-		f.SessionID != "" && (r.APISessionID == nil || *r.APISessionID != f.SessionID),
-		f.NoSession && r.APISessionID != nil,
-		f.UserID != 0 && !eq(r.UserID, f.UserID),
-		f.NoUser && r.UserID != nil,
-		f.IncludedOnly && !r.Include:
-		return false
-	}
-	return true
 }

@@ -237,11 +237,6 @@ func chatListKey(f *anythingllm.ChatFilter) string {
 	return string(strconv.AppendInt(append(b, ':'), int64(f.Limit), 10))
 }
 
-func emptyFilter(f *anythingllm.ChatFilter) bool {
-	return f == nil || (f.WorkspaceID == 0 && f.ThreadID == 0 && !f.NoThread && f.SessionID == "" && !f.NoSession &&
-		f.UserID == 0 && !f.NoUser && !f.IncludedOnly && f.IDs == nil && f.MinID == 0)
-}
-
 func (c chatStore) Create(ctx context.Context, ch *anythingllm.Chat) error {
 	r := fromChat(ch)
 	r.ID = 0
@@ -348,7 +343,7 @@ func (c chatStore) Update(ctx context.Context, ch *anythingllm.Chat) error {
 func (c chatStore) SetInclude(ctx context.Context, f *anythingllm.ChatFilter, include bool) (int, error) {
 	q := c.s.w().NewUpdate().Model((*chatRow)(nil)).Set("include = ?", include).
 		Set("last_updated_at = ?", time.Now().UTC().Truncate(time.Millisecond))
-	if emptyFilter(f) {
+	if f.Empty() {
 		q = q.Where("1 = 1")
 	}
 	res, err := applyChatFilter(q, f).Exec(ctx)
@@ -360,7 +355,7 @@ func (c chatStore) SetInclude(ctx context.Context, f *anythingllm.ChatFilter, in
 }
 
 func (c chatStore) Delete(ctx context.Context, f *anythingllm.ChatFilter) (int, error) {
-	if emptyFilter(f) {
+	if f.Empty() {
 		return 0, anythingllm.Errorf(anythingllm.InvalidArgument, "refusing to delete chats with an empty filter")
 	}
 	res, err := applyChatFilter(c.s.w().NewDelete().Model((*chatRow)(nil)), f).Exec(ctx)

@@ -33,6 +33,7 @@ func RunConformanceTests(t *testing.T, newStore NewStore) {
 		{"Workspaces", testWorkspaces},
 		{"Threads", testThreads},
 		{"ChatFilters", testChatFilters},
+		{"ChatFilterAgreesWithMatches", testChatFilterMatches},
 		{"ChatDeleteRefusesEmptyFilter", testChatDeleteEmpty},
 		{"DocumentsAndVectors", testDocuments},
 		{"VectorPaging", testVectorPaging},
@@ -297,6 +298,85 @@ func testChatFilters(t *testing.T, s anythingllm.Store) {
 	_, err = s.Chats().Get(ctx, c1.ID)
 	wantCode(t, err, anythingllm.ErrNotFound, "deleted chat")
 	wantCode(t, s.Chats().Update(ctx, &anythingllm.Chat{ID: 999999, WorkspaceID: w.ID}), anythingllm.ErrNotFound, "update unknown chat")
+}
+
+// testChatFilterMatches checks that a store selects exactly the chats
+// ChatFilter.Matches accepts, for every combination of conditions, and that
+// a list read before new chats are saved (which a store may cache) still
+// agrees after.
+func testChatFilterMatches(t *testing.T, s anythingllm.Store) {
+	w := mkWorkspace(t, s, "w")
+	w2 := mkWorkspace(t, s, "w2")
+	th := mkThread(t, s, w.ID, "th")
+	u := mkUser(t, s, "sam", anythingllm.RoleDefault)
+	mk := func() {
+		for _, ws := range []int64{w.ID, w2.ID} {
+			for _, thread := range []*int64{nil, &th.ID} {
+				if thread != nil && ws != w.ID {
+					continue
+				}
+				for _, sess := range []*string{nil, ptr("a"), ptr("b")} {
+					for _, user := range []*int64{nil, &u.ID} {
+						for _, inc := range []bool{true, false} {
+							mkChat(t, s, anythingllm.Chat{WorkspaceID: ws, ThreadID: thread, APISessionID: sess, UserID: user, Include: inc, Prompt: "p"})
+						}
+					}
+				}
+			}
+		}
+	}
+	var filters []anythingllm.ChatFilter
+	for _, ws := range []int64{0, w.ID, w2.ID} {
+		for _, thread := range []int{0, 1, 2} { // none, ThreadID, NoThread
+			for _, sess := range []int{0, 1, 2} { // none, SessionID "a", NoSession
+				for _, user := range []int{0, 1, 2} { // none, UserID, NoUser
+					for _, inc := range []bool{false, true} {
+						f := anythingllm.ChatFilter{WorkspaceID: ws, IncludedOnly: inc, Newest: true, Limit: 50}
+						switch thread {
+						case 1:
+							f.ThreadID = th.ID
+						case 2:
+							f.NoThread = true
+						}
+						switch sess {
+						case 1:
+							f.SessionID = "a"
+						case 2:
+							f.NoSession = true
+						}
+						switch user {
+						case 1:
+							f.UserID = u.ID
+						case 2:
+							f.NoUser = true
+						}
+						filters = append(filters, f)
+					}
+				}
+			}
+		}
+	}
+	check := func(round string) {
+		all, err := s.Chats().List(ctx, nil)
+		must(t, err)
+		for _, f := range filters {
+			var want []int64
+			for i := len(all) - 1; i >= 0 && len(want) < f.Limit; i-- {
+				if f.Matches(&all[i]) {
+					want = append(want, all[i].ID)
+				}
+			}
+			got, err := s.Chats().List(ctx, &f)
+			must(t, err)
+			if !slices.Equal(ids(got), want) && (len(want) > 0 || len(got) > 0) {
+				t.Errorf("%s: List(%+v) = %v, Matches selects %v", round, f, ids(got), want)
+			}
+		}
+	}
+	mk()
+	check("first")
+	mk() // saved after the lists were read
+	check("after more chats")
 }
 
 func testChatDeleteEmpty(t *testing.T, s anythingllm.Store) {
