@@ -413,57 +413,25 @@ type indexState struct {
 	done  chan struct{}
 }
 
-// LoadVectorIndex fills Deps.Vectors from the vectors stored in SQL. Run it
-// once at start (the server answers /api/ping meanwhile); searches wait for
-// it. It returns how many vectors it loaded.
+// LoadVectorIndex fills Deps.Vectors from the vectors stored in SQL (or
+// lets it load itself when it is a VectorLoader). Run it once at start (the
+// server answers /api/ping meanwhile); searches wait for it. It returns how
+// many vectors it loaded.
 func (a *App) LoadVectorIndex(ctx context.Context) (int, error) {
 	defer a.index.once.Do(func() { close(a.index.done) })
 	if a.deps.Vectors == nil {
 		a.index.ready.Store(true)
 		return 0, nil
 	}
-	// Reading the next page from SQL overlaps with indexing this one.
-	type page struct {
-		vs  []StoredVector
-		err error
+	var n int
+	var err error
+	if l, ok := a.deps.Vectors.(VectorLoader); ok {
+		n, err = l.Load(ctx)
+	} else {
+		n, err = LoadStoredVectors(ctx, a.deps.Store.Documents(), a.deps.Vectors)
 	}
-	pages := make(chan page, 2)
-	lctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		defer close(pages)
-		var after int64
-		for {
-			vs, err := a.deps.Store.Documents().Vectors(lctx, after, 4000)
-			if err != nil || len(vs) == 0 {
-				if err != nil {
-					pages <- page{err: err}
-				}
-				return
-			}
-			select {
-			case pages <- page{vs: vs}:
-			case <-lctx.Done():
-				return
-			}
-			after = vs[len(vs)-1].Seq
-		}
-	}()
-	n := 0
-	for p := range pages {
-		if p.err != nil {
-			return n, p.err
-		}
-		byNS := map[string][]VectorRecord{}
-		for _, v := range p.vs {
-			byNS[v.Namespace] = append(byNS[v.Namespace], v.VectorRecord)
-		}
-		for ns, recs := range byNS {
-			if err := a.deps.Vectors.Upsert(ctx, ns, recs); err != nil {
-				return n, err
-			}
-		}
-		n += len(p.vs)
+	if err != nil {
+		return n, err
 	}
 	a.index.ready.Store(true)
 	return n, nil

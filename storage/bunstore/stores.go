@@ -96,9 +96,18 @@ func (w workspaceStore) Update(ctx context.Context, ws *anythingllm.Workspace) e
 
 func (w workspaceStore) Delete(ctx context.Context, id int64) error {
 	// Foreign keys cascade to threads, chats, documents, vectors and
-	// memberships.
-	res, err := w.s.w().NewDelete().Model((*workspaceRow)(nil)).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, "workspace")
+	// memberships; the vector change log records the dropped namespace.
+	return w.s.tx(ctx, func(idb bun.IDB) error {
+		var slug string
+		if err := idb.NewSelect().Model((*workspaceRow)(nil)).Column("slug").Where("id = ?", id).Scan(ctx, &slug); err != nil {
+			return mapErr(err, "workspace")
+		}
+		res, err := idb.NewDelete().Model((*workspaceRow)(nil)).Where("id = ?", id).Exec(ctx)
+		if err := affected(res, err, "workspace"); err != nil {
+			return err
+		}
+		return w.s.appendChange(ctx, idb, anythingllm.VectorDropNamespace, slug, "")
+	})
 }
 
 // --- threads ---
@@ -406,6 +415,13 @@ func (d documentStore) Add(ctx context.Context, doc *anythingllm.WorkspaceDocume
 		if err := flush(); err != nil {
 			return err
 		}
+		var slug string
+		if err := idb.NewSelect().Model((*workspaceRow)(nil)).Column("slug").Where("id = ?", doc.WorkspaceID).Scan(ctx, &slug); err != nil {
+			return mapErr(err, "workspace")
+		}
+		if err := d.s.appendChange(ctx, idb, anythingllm.VectorUpsert, slug, doc.DocID); err != nil {
+			return err
+		}
 		doc.ID = r.ID
 		return nil
 	})
@@ -456,9 +472,21 @@ func (d documentStore) SetPinned(ctx context.Context, workspaceID int64, docpath
 }
 
 func (d documentStore) Remove(ctx context.Context, docID string) error {
-	// Vectors go with the document (ON DELETE CASCADE).
-	res, err := d.s.w().NewDelete().Model((*documentRow)(nil)).Where("doc_id = ?", docID).Exec(ctx)
-	return affected(res, err, "document")
+	// Vectors go with the document (ON DELETE CASCADE); the vector change
+	// log records the removal.
+	return d.s.tx(ctx, func(idb bun.IDB) error {
+		var slug string
+		err := idb.NewSelect().TableExpr("workspace_documents AS d").Join("JOIN workspaces AS w ON w.id = d.workspace_id").
+			ColumnExpr("w.slug").Where("d.doc_id = ?", docID).Scan(ctx, &slug)
+		if err != nil {
+			return mapErr(err, "document")
+		}
+		res, err := idb.NewDelete().Model((*documentRow)(nil)).Where("doc_id = ?", docID).Exec(ctx)
+		if err := affected(res, err, "document"); err != nil {
+			return err
+		}
+		return d.s.appendChange(ctx, idb, anythingllm.VectorDeleteDoc, slug, docID)
+	})
 }
 
 func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) ([]anythingllm.StoredVector, error) {
@@ -506,19 +534,38 @@ func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) (
 }
 
 func (d documentStore) VectorsByDoc(ctx context.Context, docID string) ([]anythingllm.VectorRecord, error) {
-	var rows []vectorRow
-	if err := d.s.idb.NewSelect().Model(&rows).Where("doc_id = ?", docID).Order("id ASC").Scan(ctx); err != nil {
+	// As Vectors: plain scanning with RawBytes (every follower reads each
+	// new document through here), and the chunks' shared metadata JSON is
+	// decoded once.
+	rows, err := d.s.idb.QueryContext(ctx, `SELECT id, vector_id, embedding, text, metadata FROM document_vectors WHERE doc_id = ? ORDER BY id ASC`, docID)
+	if err != nil {
 		return nil, mapErr(err, "vector")
 	}
-	out := make([]anythingllm.VectorRecord, len(rows))
-	for i := range rows {
-		rec, err := rows[i].record()
-		if err != nil {
-			return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", rows[i].ID)
+	defer rows.Close()
+	out := []anythingllm.VectorRecord{}
+	metas := map[string]map[string]any{}
+	for rows.Next() {
+		var seq int64
+		rec := anythingllm.VectorRecord{DocID: docID}
+		var emb sql.RawBytes
+		var meta string
+		if err := rows.Scan(&seq, &rec.ID, &emb, &rec.Text, &meta); err != nil {
+			return nil, mapErr(err, "vector")
 		}
-		out[i] = rec
+		rec.Vector = decodeVector(emb)
+		if meta != "" && meta != "{}" {
+			m, ok := metas[meta]
+			if !ok {
+				if err := json.Unmarshal([]byte(meta), &m); err != nil {
+					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", seq)
+				}
+				metas[meta] = m
+			}
+			rec.Metadata = m
+		}
+		out = append(out, rec)
 	}
-	return out, nil
+	return out, mapErr(rows.Err(), "vector")
 }
 
 func (d documentStore) CountVectors(ctx context.Context, workspaceID int64) (int, error) {

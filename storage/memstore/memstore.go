@@ -40,6 +40,8 @@ type state struct {
 	invites    map[int64]anythingllm.Invite
 	keys       map[int64]anythingllm.APIKey
 	settings   map[string]string
+	changes    []anythingllm.VectorChange // the vector change log
+	pruned     int64                      // the highest pruned change seq
 }
 
 func newState() *state {
@@ -57,23 +59,39 @@ func (s *state) clone() *state {
 		chats: maps.Clone(s.chats), docs: maps.Clone(s.docs), vectors: slices.Clone(s.vectors),
 		users: maps.Clone(s.users), members: slices.Clone(s.members), invites: maps.Clone(s.invites),
 		keys: maps.Clone(s.keys), settings: maps.Clone(s.settings),
+		changes: slices.Clone(s.changes), pruned: s.pruned,
 	}
 }
 
 func (s *state) nextID() int64 { s.seq++; return s.seq }
 
+// appendChange adds an entry to the vector change log.
+func (s *state) appendChange(op anythingllm.VectorChangeOp, namespace, docID string) {
+	s.changes = append(s.changes, anythingllm.VectorChange{Seq: s.nextID(), Op: op, Namespace: namespace, DocID: docID, At: time.Now().UTC()})
+}
+
+// lastChange is the seq of the newest change log entry, or 0.
+func (s *state) lastChange() int64 {
+	if len(s.changes) == 0 {
+		return 0
+	}
+	return s.changes[len(s.changes)-1].Seq
+}
+
 // Store is the in-memory store. The zero value is not usable; call New.
 type Store struct {
-	txMu sync.RWMutex // held exclusively by a transaction, shared by single operations
-	mu   *sync.Mutex
-	st   **state
-	inTx bool
+	txMu  sync.RWMutex // held exclusively by a transaction, shared by single operations
+	mu    *sync.Mutex
+	st    **state
+	inTx  bool
+	watch *watchers
+	locks *locks
 }
 
 // New returns an empty store.
 func New() *Store {
 	st := newState()
-	return &Store{mu: new(sync.Mutex), st: &st}
+	return &Store{mu: new(sync.Mutex), st: &st, watch: &watchers{}, locks: &locks{}}
 }
 
 // do runs fn on the state under the locks.
@@ -83,8 +101,15 @@ func (s *Store) do(fn func(st *state) error) error {
 		defer s.txMu.RUnlock()
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fn(*s.st)
+	st := *s.st
+	before := st.lastChange()
+	err := fn(st)
+	changed := st.lastChange() != before
+	s.mu.Unlock()
+	if changed && !s.inTx {
+		s.watch.wake()
+	}
+	return err
 }
 
 // InTx runs fn on a copy of the data and publishes the copy only if fn
@@ -98,7 +123,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) (
 	s.mu.Lock()
 	work := (*s.st).clone()
 	s.mu.Unlock()
-	tx := &Store{mu: new(sync.Mutex), st: &work, inTx: true}
+	tx := &Store{mu: new(sync.Mutex), st: &work, inTx: true, watch: s.watch, locks: s.locks}
 	defer func() {
 		if v := recover(); v != nil {
 			panic(v) // the copy is dropped: nothing was published
@@ -111,8 +136,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) (
 		return err
 	}
 	s.mu.Lock()
+	changed := (*s.st).lastChange() != work.lastChange()
 	*s.st = work
 	s.mu.Unlock()
+	if changed {
+		s.watch.wake()
+	}
 	return nil
 }
 
@@ -214,10 +243,12 @@ func (w workspaces) Update(ctx context.Context, ws *anythingllm.Workspace) error
 
 func (w workspaces) Delete(ctx context.Context, id int64) error {
 	return w.s.do(func(st *state) error {
-		if _, ok := st.workspaces[id]; !ok {
+		ws, ok := st.workspaces[id]
+		if !ok {
 			return notFound("workspace")
 		}
 		delete(st.workspaces, id)
+		st.appendChange(anythingllm.VectorDropNamespace, ws.Slug, "")
 		for tid, t := range st.threads {
 			if t.WorkspaceID == id {
 				delete(st.threads, tid)
@@ -482,6 +513,7 @@ func (d documents) Add(ctx context.Context, doc *anythingllm.WorkspaceDocument, 
 			v.Vector = slices.Clone(v.Vector)
 			st.vectors = append(st.vectors, vecRow{seq: st.nextID(), workspaceID: doc.WorkspaceID, rec: v})
 		}
+		st.appendChange(anythingllm.VectorUpsert, st.workspaces[doc.WorkspaceID].Slug, doc.DocID)
 		return nil
 	})
 }
@@ -546,6 +578,7 @@ func (d documents) Remove(ctx context.Context, docID string) error {
 			if v.DocID == docID {
 				delete(st.docs, id)
 				st.vectors = slices.DeleteFunc(st.vectors, func(r vecRow) bool { return r.rec.DocID == docID })
+				st.appendChange(anythingllm.VectorDeleteDoc, st.workspaces[v.WorkspaceID].Slug, docID)
 				return nil
 			}
 		}

@@ -48,6 +48,11 @@ func RunConformanceTests(t *testing.T, newStore NewStore) {
 		{"TxSeesOwnWrites", testTxVisibility},
 		{"TimesRoundTrip", testTimes},
 		{"ConcurrentWrites", testConcurrent},
+		{"ChangeLogOrder", testChangeLogOrder},
+		{"ChangeLogAtomic", testChangeLogAtomic},
+		{"ChangeLogPrune", testChangeLogPrune},
+		{"ChangeLogWatch", testChangeLogWatch},
+		{"Locker", testLocker},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

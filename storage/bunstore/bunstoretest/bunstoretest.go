@@ -42,7 +42,17 @@ func SQLiteAt(t testing.TB, path string) *bunstore.Store {
 // drops the schema at cleanup. It skips the test when the DSN is unset.
 func Postgres(t testing.TB) *bunstore.Store {
 	t.Helper()
-	dsn := os.Getenv(PostgresDSNEnv)
+	dsn, opts := PostgresSchema(t)
+	return PostgresAt(t, dsn, opts)
+}
+
+// PostgresSchema creates a new schema on the test server, dropped at
+// cleanup, and returns the DSN and Options that open stores on it (each
+// such store stands for another process sharing the database). It skips
+// the test when the DSN is unset.
+func PostgresSchema(t testing.TB) (dsn string, opts *bunstore.Options) {
+	t.Helper()
+	dsn = os.Getenv(PostgresDSNEnv)
 	if dsn == "" {
 		t.Skipf("%s is not set; skipping the PostgreSQL run (e.g. %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresDSNEnv, PostgresDSNEnv)
 	}
@@ -62,7 +72,15 @@ func Postgres(t testing.TB) *bunstore.Store {
 		_, _ = admin.DB().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		_ = admin.Close()
 	})
-	s, err := bunstore.Open(ctx, dsn, &bunstore.Options{SearchPath: schema})
+	return dsn, &bunstore.Options{SearchPath: schema}
+}
+
+// PostgresAt opens and migrates a store with dsn and opts (from
+// PostgresSchema), closed at cleanup.
+func PostgresAt(t testing.TB, dsn string, opts *bunstore.Options) *bunstore.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := bunstore.Open(ctx, dsn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,460 @@
+// Package follow keeps an in-memory vector index coherent with the database
+// across processes. Every serve replica (and every CLI or job process) that
+// shares one PostgreSQL database or one SQLite file holds its own in-memory
+// index; an Index loads it from the vectors stored in SQL and then follows
+// the store's vector change log (anythingllm.VectorChangeLog), so a document
+// added or removed by any process, or a workspace deleted, reaches every
+// index within moments (PostgreSQL: LISTEN/NOTIFY; SQLite: a 150 ms poll;
+// both with a slow fallback poll).
+//
+// An Index is an anythingllm.VectorStore that wraps any in-memory one
+// (flatvec, chromemvec, memvec), so the App uses it without knowing:
+//
+//	idx := follow.New(store, func() anythingllm.VectorStore { return flatvec.New(nil) }, nil)
+//	app, _ := anythingllm.New(anythingllm.Deps{Store: store, Vectors: idx, ...}, &anythingllm.Options{LoadIndexAtStart: true})
+//	go func() {
+//		if _, err := app.LoadVectorIndex(ctx); err != nil { ... } // calls idx.Load
+//		_ = idx.Run(ctx) // follows the log until ctx ends
+//	}()
+//
+// Load records the log's newest position first and then pages every stored
+// vector into a fresh inner index, which it swaps in; Run applies the
+// entries after that position. An entry applied twice does no harm (an
+// upsert replaces by ID, a delete of something absent is a no-op), so the
+// overlap between the load and the log, and the process's own writes
+// (which the App applies directly as well), are harmless. A process that
+// fell behind the pruned part of the log reloads into a fresh index.
+// Lag reports how far behind the log an Index is, for a health check.
+package follow
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anythingllm-go/anythingllm/anythingllm"
+)
+
+// Options tune an Index. A nil *Options means the defaults.
+type Options struct {
+	// Retention is how long log entries are kept; Run prunes older ones.
+	// Default 24 h; negative never prunes. A process stopped for longer
+	// reloads in full when it comes back.
+	Retention time.Duration
+	// PruneEvery bounds how often Run prunes; default 5 min.
+	PruneEvery time.Duration
+	// PollEvery is the fallback poll of the log, for wake-ups lost while
+	// the database was unreachable; default 5 s.
+	PollEvery time.Duration
+	// Batch is how many log entries one read returns; default 1000.
+	Batch int
+	// Logger receives reloads and errors; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) withDefaults() Options {
+	var out Options
+	if o != nil {
+		out = *o
+	}
+	if out.Retention == 0 {
+		out.Retention = 24 * time.Hour
+	}
+	if out.PruneEvery <= 0 {
+		out.PruneEvery = 5 * time.Minute
+	}
+	if out.PollEvery <= 0 {
+		out.PollEvery = 5 * time.Second
+	}
+	if out.Batch <= 0 {
+		out.Batch = 1000
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	return out
+}
+
+// inner is one generation of the wrapped index.
+type inner struct{ vs anythingllm.VectorStore }
+
+// Index is an in-memory VectorStore that follows the store's change log.
+// Its methods are safe for concurrent use.
+type Index struct {
+	store    anythingllm.Store
+	log      anythingllm.VectorChangeLog // nil when the store keeps none
+	newIndex func() anythingllm.VectorStore
+	opts     Options
+
+	cur     atomic.Pointer[inner] // serves every call
+	loading atomic.Pointer[inner] // being filled by Load; direct writes go here too
+
+	mu        sync.Mutex   // serializes Load and applying the log
+	pos       atomic.Int64 // every entry up to here is applied
+	seen      atomic.Int64 // the newest entry seen in the log
+	behind    atomic.Int64 // unix nanoseconds since pos < seen; 0 when caught up
+	ready     atomic.Bool
+	reloads   atomic.Int64
+	lastPrune time.Time
+}
+
+var (
+	_ anythingllm.VectorStore  = (*Index)(nil)
+	_ anythingllm.VectorLoader = (*Index)(nil)
+)
+
+// New returns an empty, not yet loaded Index over store; newIndex makes
+// each generation of the in-memory index (at start and at every full
+// reload). Call Load, then Run.
+func New(store anythingllm.Store, newIndex func() anythingllm.VectorStore, opts *Options) *Index {
+	x := &Index{store: store, newIndex: newIndex, opts: opts.withDefaults()}
+	x.log, _ = store.(anythingllm.VectorChangeLog)
+	x.cur.Store(&inner{vs: newIndex()})
+	return x
+}
+
+// Load rebuilds the index from every vector stored in SQL into a fresh
+// inner index and swaps it in; Run goes on from the log position recorded
+// before the load. It returns how many vectors it loaded.
+func (x *Index) Load(ctx context.Context) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.load(ctx)
+}
+
+func (x *Index) load(ctx context.Context) (int, error) {
+	var newest int64
+	if x.log != nil {
+		var err error
+		if _, newest, err = x.log.VectorChangeBounds(ctx); err != nil {
+			return 0, err
+		}
+	}
+	fresh := &inner{vs: x.newIndex()}
+	x.loading.Store(fresh)
+	defer x.loading.Store(nil)
+	n, err := anythingllm.LoadStoredVectors(ctx, x.store.Documents(), fresh.vs)
+	if err != nil {
+		_ = fresh.vs.Close()
+		return n, err
+	}
+	// The old generation is left to the garbage collector rather than
+	// closed: a query may still be running on it.
+	x.cur.Store(fresh)
+	x.pos.Store(newest)
+	x.seen.Store(max(x.seen.Load(), newest))
+	x.markLag()
+	x.ready.Store(true)
+	return n, nil
+}
+
+// Ready reports whether a Load has completed.
+func (x *Index) Ready() bool { return x.ready.Load() }
+
+// Position is the seq of the last log entry the index reflects.
+func (x *Index) Position() int64 { return x.pos.Load() }
+
+// Lag reports how many log entries the index has yet to apply (as far as
+// it last looked) and since when it has been behind (0 when caught up).
+func (x *Index) Lag() (entries int64, age time.Duration) {
+	entries = max(0, x.seen.Load()-x.pos.Load())
+	if since := x.behind.Load(); since != 0 && entries > 0 {
+		age = time.Since(time.Unix(0, since))
+	}
+	return entries, age
+}
+
+// markLag updates the time since which the index is behind.
+func (x *Index) markLag() {
+	if x.pos.Load() >= x.seen.Load() {
+		x.behind.Store(0)
+	} else {
+		x.behind.CompareAndSwap(0, time.Now().UnixNano())
+	}
+}
+
+// Run follows the change log until ctx ends (it then returns nil), loading
+// first if Load has not run. It is woken by the store's WatchVectorChanges
+// and polls every Options.PollEvery besides; database errors are logged and
+// retried with a backoff, never returned. A store without a change log is
+// ErrUnimplemented.
+func (x *Index) Run(ctx context.Context) error {
+	if x.log == nil {
+		return anythingllm.Errorf(anythingllm.Unimplemented, "the store %T keeps no vector change log; the index cannot follow other processes", x.store)
+	}
+	wake := x.log.WatchVectorChanges(ctx)
+	poll := time.NewTicker(x.opts.PollEvery)
+	defer poll.Stop()
+	backoff := time.Duration(0)
+	for {
+		var retry <-chan time.Time
+		if err := x.CatchUp(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			x.opts.Logger.WarnContext(ctx, "following the vector change log failed; retrying", "err", err, "retry_in", backoff)
+			retry = time.After(backoff)
+		} else {
+			backoff = 0
+			x.maybePrune(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case _, ok := <-wake:
+			if !ok {
+				wake = nil
+			}
+		case <-poll.C:
+		case <-retry:
+		}
+	}
+}
+
+// maybePrune removes log entries older than Retention, at most every
+// PruneEvery. Every process may prune; they agree on what is old.
+func (x *Index) maybePrune(ctx context.Context) {
+	if x.opts.Retention < 0 || time.Since(x.lastPrune) < x.opts.PruneEvery {
+		return
+	}
+	x.lastPrune = time.Now()
+	if _, err := x.log.PruneVectorChanges(ctx, time.Now().Add(-x.opts.Retention)); err != nil && ctx.Err() == nil {
+		x.opts.Logger.WarnContext(ctx, "pruning the vector change log failed", "err", err)
+	}
+}
+
+// CatchUp applies every log entry committed so far (loading first if Load
+// has not run, and reloading in full if the entries after the position were
+// pruned). Run calls it on each wake-up; tests and tools may call it.
+func (x *Index) CatchUp(ctx context.Context) error {
+	if x.log == nil {
+		return anythingllm.Errorf(anythingllm.Unimplemented, "the store %T keeps no vector change log", x.store)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.ready.Load() {
+		_, err := x.load(ctx)
+		return err
+	}
+	for {
+		pos := x.pos.Load()
+		cs, err := x.log.VectorChanges(ctx, pos, x.opts.Batch)
+		if err != nil {
+			return err
+		}
+		// Read after the entries: if nothing after pos was pruned by now,
+		// nothing was missing from what we read.
+		oldest, newest, err := x.log.VectorChangeBounds(ctx)
+		if err != nil {
+			return err
+		}
+		x.seen.Store(newest)
+		x.markLag()
+		if oldest > pos+1 || newest < pos {
+			why := "the entries after its position were pruned"
+			if newest < pos {
+				why = "the log is behind its position (was the database replaced?)"
+			}
+			x.opts.Logger.InfoContext(ctx, "reloading the vector index", "reason", why, "position", pos, "oldest", oldest, "newest", newest)
+			x.reloads.Add(1)
+			_, err := x.load(ctx)
+			return err
+		}
+		if len(cs) == 0 {
+			return nil
+		}
+		if err := x.apply(ctx, cs); err != nil {
+			return err
+		}
+		x.markLag()
+		if len(cs) < x.opts.Batch {
+			return nil
+		}
+	}
+}
+
+// apply applies entries in order, moving the position after each. An
+// upsert that a later entry of the batch undoes is skipped. The vectors of
+// upserted documents are read ahead by a few goroutines while earlier
+// entries are applied; what they read is the database's current state
+// either way, so reading early changes nothing.
+func (x *Index) apply(ctx context.Context, cs []anythingllm.VectorChange) error {
+	lastDelete := map[string]int{} // docID -> index of its last delete-doc
+	lastDrop := map[string]int{}   // namespace -> index of its last drop
+	for i, c := range cs {
+		switch c.Op {
+		case anythingllm.VectorDeleteDoc:
+			lastDelete[c.DocID] = i
+		case anythingllm.VectorDropNamespace:
+			lastDrop[c.Namespace] = i
+		}
+	}
+	var reads []int // the upserts to read, in order
+	for i, c := range cs {
+		if c.Op != anythingllm.VectorUpsert {
+			continue
+		}
+		if j, ok := lastDelete[c.DocID]; ok && j > i {
+			continue
+		}
+		if j, ok := lastDrop[c.Namespace]; ok && j > i {
+			continue
+		}
+		reads = append(reads, i)
+	}
+	fetched := x.readAhead(ctx, cs, reads)
+	defer fetched.stop()
+
+	vs := x.cur.Load().vs
+	for i, c := range cs {
+		var err error
+		switch c.Op {
+		case anythingllm.VectorUpsert:
+			r, ok := fetched.wait(i)
+			if !ok {
+				break // undone later in this batch
+			}
+			if r.err != nil {
+				return r.err // the database: retried
+			}
+			if len(r.recs) > 0 { // none: the document is gone again
+				err = vs.Upsert(ctx, c.Namespace, r.recs)
+			}
+		case anythingllm.VectorDeleteDoc:
+			err = vs.DeleteDocument(ctx, c.Namespace, c.DocID)
+		case anythingllm.VectorDropNamespace:
+			err = vs.DeleteNamespace(ctx, c.Namespace)
+		default:
+			x.opts.Logger.WarnContext(ctx, "skipping a vector change of an unknown kind", "seq", c.Seq, "op", c.Op)
+		}
+		if err != nil && !errors.Is(err, anythingllm.ErrNotFound) {
+			// The in-memory index refused it (e.g. a vector of another
+			// length): retrying would not help, so it is logged and passed.
+			x.opts.Logger.WarnContext(ctx, "the vector index refused a logged change", "seq", c.Seq, "op", c.Op, "namespace", c.Namespace, "doc", c.DocID, "err", err)
+		}
+		x.pos.Store(c.Seq)
+	}
+	return nil
+}
+
+// Reading ahead: readers read documents this many at a time, at most
+// readWindow documents ahead of the entry being applied.
+const (
+	readers    = 2
+	readWindow = 6
+)
+
+type readResult struct {
+	recs []anythingllm.VectorRecord
+	err  error
+	done chan struct{}
+}
+
+type reads struct {
+	res    map[int]*readResult
+	window chan struct{}
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// readAhead starts reading the documents of the entries at indexes idx.
+func (x *Index) readAhead(ctx context.Context, cs []anythingllm.VectorChange, idx []int) *reads {
+	rctx, cancel := context.WithCancel(ctx)
+	r := &reads{res: make(map[int]*readResult, len(idx)), window: make(chan struct{}, readWindow), cancel: cancel}
+	for _, i := range idx {
+		r.res[i] = &readResult{done: make(chan struct{})}
+	}
+	jobs := make(chan int)
+	r.wg.Add(1 + readers)
+	go func() { // the feeder keeps at most readWindow reads outstanding
+		defer r.wg.Done()
+		defer close(jobs)
+		for _, i := range idx {
+			select {
+			case r.window <- struct{}{}:
+			case <-rctx.Done():
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-rctx.Done():
+				return
+			}
+		}
+	}()
+	docs := x.store.Documents()
+	for range readers {
+		go func() {
+			defer r.wg.Done()
+			for i := range jobs {
+				res := r.res[i]
+				res.recs, res.err = docs.VectorsByDoc(rctx, cs[i].DocID)
+				close(res.done)
+			}
+		}()
+	}
+	return r
+}
+
+// wait returns the read for entry i; ok is false if i was not read.
+func (r *reads) wait(i int) (res *readResult, ok bool) {
+	res, ok = r.res[i]
+	if !ok {
+		return nil, false
+	}
+	<-res.done
+	<-r.window
+	return res, true
+}
+
+// stop ends the reads still going and waits for the readers.
+func (r *reads) stop() {
+	r.cancel()
+	r.wg.Wait()
+}
+
+// --- anythingllm.VectorStore, served by the current generation ---
+
+// Upsert writes to the current index (and to the one being loaded).
+func (x *Index) Upsert(ctx context.Context, namespace string, records []anythingllm.VectorRecord) error {
+	if l := x.loading.Load(); l != nil {
+		_ = l.vs.Upsert(ctx, namespace, records)
+	}
+	return x.cur.Load().vs.Upsert(ctx, namespace, records)
+}
+
+func (x *Index) Query(ctx context.Context, namespace string, q *anythingllm.VectorQuery) ([]anythingllm.VectorMatch, error) {
+	return x.cur.Load().vs.Query(ctx, namespace, q)
+}
+
+// DeleteDocument deletes from the current index (and the one being loaded).
+func (x *Index) DeleteDocument(ctx context.Context, namespace, docID string) error {
+	if l := x.loading.Load(); l != nil {
+		_ = l.vs.DeleteDocument(ctx, namespace, docID)
+	}
+	return x.cur.Load().vs.DeleteDocument(ctx, namespace, docID)
+}
+
+// DeleteNamespace deletes from the current index (and the one being loaded).
+func (x *Index) DeleteNamespace(ctx context.Context, namespace string) error {
+	if l := x.loading.Load(); l != nil {
+		_ = l.vs.DeleteNamespace(ctx, namespace)
+	}
+	return x.cur.Load().vs.DeleteNamespace(ctx, namespace)
+}
+
+func (x *Index) Count(ctx context.Context, namespace string) (int, error) {
+	return x.cur.Load().vs.Count(ctx, namespace)
+}
+
+func (x *Index) Total(ctx context.Context) (int, error) {
+	return x.cur.Load().vs.Total(ctx)
+}
+
+// Close closes the current inner index. Stop Run (cancel its context)
+// first.
+func (x *Index) Close() error { return x.cur.Load().vs.Close() }
