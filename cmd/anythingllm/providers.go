@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/anythingllm-go/anythingllm/vectordb/chromemvec"
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
+	"github.com/anythingllm-go/anythingllm/vectordb/follow"
 	"github.com/anythingllm-go/anythingllm/vectordb/memvec"
 )
 
@@ -61,19 +63,39 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 
 // provideVectors is the in-memory vector index (rebuilt from SQL at start),
 // chosen by VECTOR_DB: flat (default; a SIMD flat scan), chromem or memory.
-func provideVectors(cfg *Config) (anythingllm.VectorStore, func(), error) {
-	var v anythingllm.VectorStore
+// For serve it is a vectordb/follow index: loaded by App.LoadVectorIndex,
+// then following the database's vector change log, so every replica (and
+// the CLI beside it) sees the documents any of them adds or removes.
+func provideVectors(ctx context.Context, cfg *Config, store *bunstore.Store, logger *slog.Logger) (anythingllm.VectorStore, func(), error) {
+	var mk func() anythingllm.VectorStore
 	switch cfg.Env("VECTOR_DB") {
 	case "", "flat", "flatvec", "lancedb":
-		v = flatvec.New(nil)
+		mk = func() anythingllm.VectorStore { return flatvec.New(nil) }
 	case "chromem":
-		v = chromemvec.New(nil)
+		mk = func() anythingllm.VectorStore { return chromemvec.New(nil) }
 	case "memory":
-		v = memvec.New()
+		mk = func() anythingllm.VectorStore { return memvec.New() }
 	default:
 		return nil, nil, fmt.Errorf("VECTOR_DB=%s is not supported; use flat (default), chromem or memory", cfg.Env("VECTOR_DB"))
 	}
-	return v, func() { _ = v.Close() }, nil
+	if !cfg.loadIndex {
+		v := mk()
+		return v, func() { _ = v.Close() }, nil
+	}
+	idx := follow.New(store, mk, &follow.Options{Logger: logger})
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := idx.Run(rctx); err != nil {
+			logger.Error("following the vector change log failed; this process will not see other processes' document changes", "err", err)
+		}
+	}()
+	return idx, func() {
+		cancel()
+		<-done
+		_ = idx.Close()
+	}, nil
 }
 
 // provideEmbedder picks the embedder from EMBEDDING_ENGINE.

@@ -26,7 +26,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		return nil, nil, err
 	}
 	blobStore := provideBlobStore(mainBlobSet)
-	vectorStore, cleanup3, err := provideVectors(cfg)
+	vectorStore, cleanup3, err := provideVectors(ctx, cfg, store, logger)
 	if err != nil {
 		cleanup2()
 		cleanup()

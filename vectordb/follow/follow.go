@@ -97,6 +97,8 @@ type Index struct {
 	seen      atomic.Int64 // the newest entry seen in the log
 	behind    atomic.Int64 // unix nanoseconds since pos < seen; 0 when caught up
 	ready     atomic.Bool
+	loaded    chan struct{} // closed by the first Load
+	loadOnce  sync.Once
 	reloads   atomic.Int64
 	lastPrune time.Time
 }
@@ -108,9 +110,9 @@ var (
 
 // New returns an empty, not yet loaded Index over store; newIndex makes
 // each generation of the in-memory index (at start and at every full
-// reload). Call Load, then Run.
+// reload). Call Load (or App.LoadVectorIndex) and Run.
 func New(store anythingllm.Store, newIndex func() anythingllm.VectorStore, opts *Options) *Index {
-	x := &Index{store: store, newIndex: newIndex, opts: opts.withDefaults()}
+	x := &Index{store: store, newIndex: newIndex, opts: opts.withDefaults(), loaded: make(chan struct{})}
 	x.log, _ = store.(anythingllm.VectorChangeLog)
 	x.cur.Store(&inner{vs: newIndex()})
 	return x
@@ -148,6 +150,7 @@ func (x *Index) load(ctx context.Context) (int, error) {
 	x.seen.Store(max(x.seen.Load(), newest))
 	x.markLag()
 	x.ready.Store(true)
+	x.loadOnce.Do(func() { close(x.loaded) })
 	return n, nil
 }
 
@@ -176,14 +179,20 @@ func (x *Index) markLag() {
 	}
 }
 
-// Run follows the change log until ctx ends (it then returns nil), loading
-// first if Load has not run. It is woken by the store's WatchVectorChanges
-// and polls every Options.PollEvery besides; database errors are logged and
-// retried with a backoff, never returned. A store without a change log is
-// ErrUnimplemented.
+// Run follows the change log until ctx ends (it then returns nil). It
+// starts once the first Load has completed (App.LoadVectorIndex calls it),
+// so it can be started before or beside the load. It is woken by the
+// store's WatchVectorChanges and polls every Options.PollEvery besides;
+// database errors are logged and retried with a backoff, never returned. A
+// store without a change log is ErrUnimplemented.
 func (x *Index) Run(ctx context.Context) error {
 	if x.log == nil {
 		return anythingllm.Errorf(anythingllm.Unimplemented, "the store %T keeps no vector change log; the index cannot follow other processes", x.store)
+	}
+	select {
+	case <-x.loaded:
+	case <-ctx.Done():
+		return nil
 	}
 	wake := x.log.WatchVectorChanges(ctx)
 	poll := time.NewTicker(x.opts.PollEvery)
