@@ -183,3 +183,7 @@ func documentMetadataJSON(doc *Document) string {
 }
 
 func newID() string { return uuid.NewString() }
+
+// StorageRoot returns the blob store of a storage root (RootDirectUploads,
+// RootDocuments, ...), for maintenance jobs.
+func (a *App) StorageRoot(name string) (BlobStore, error) { return a.fileRoot(name) }
