@@ -131,8 +131,9 @@ func (s *server) connectorFailed(w http.ResponseWriter, r *http.Request, err err
 	encode(w, status, struct {
 		Success bool   `json:"success"`
 		Reason  string `json:"reason"`
+		Error   string `json:"error"` // the same message, as every error body here
 		Data    any    `json:"data"`
-	}{false, msg, data})
+	}{false, msg, msg, data})
 }
 
 var repoProviders = []string{"github", "gitlab", "gitea"}
