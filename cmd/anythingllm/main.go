@@ -46,6 +46,7 @@ var commands = map[string]command{
 	"version": {"print the version", runVersion},
 	"users":   {"enable multi-user mode, create and list users", runUsers},
 	"blobs":   {"copy every blob root from one blob store to another (BLOB_STORE values)", runBlobs},
+	"jobs":    {"run a background job: cleanup-orphan-documents, sync-watched-documents, scheduler", runJobs},
 }
 
 // errUsage marks errors that were already explained with usage text.
