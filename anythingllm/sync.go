@@ -251,7 +251,11 @@ func (a *App) UpdateWatchStatus(ctx context.Context, slug, docpath string, watch
 		return err
 	}
 	return a.deps.Store.InTx(ctx, func(tx Store) error {
-		ss := tx.(DocumentSyncer).DocumentSync()
+		syncer, ok := tx.(DocumentSyncer)
+		if !ok {
+			return Errorf(Unimplemented, "this store's transactions do not support live document sync")
+		}
+		ss := syncer.DocumentSync()
 		links, err := tx.Documents().ListByDocpath(ctx, docpath)
 		if err != nil {
 			return err

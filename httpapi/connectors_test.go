@@ -119,7 +119,7 @@ func embedWatchChangeSync(t *testing.T, env *httpapitest.Env, docpath, oldText, 
 	// Unchanged source: no re-embed.
 	sum, err = jobs.SyncWatchedDocuments(context.Background(), env.App, &jobs.SyncOptions{Force: true})
 	if err != nil || sum.Unchanged != 1 || sum.Reembedded != 0 {
-		t.Fatalf("sync of an unchanged source: %+v, %v", sum, err)
+		t.Fatalf("sync of an unchanged source: %+v %+v, %v", sum, sum.Items, err)
 	}
 	change()
 	sum, err = jobs.SyncWatchedDocuments(context.Background(), env.App, &jobs.SyncOptions{Force: true})
