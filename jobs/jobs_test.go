@@ -268,3 +268,49 @@ func TestCleanupDryRunDeletesNothingAndLibraryIsNeverTouched(t *testing.T) {
 		t.Errorf("the library document is gone: %v", err)
 	}
 }
+
+func TestChangedDocumentIsReembeddedInEveryWorkspaceWithOneEmbedCall(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.app.CreateWorkspace(ctx, anythingllm.WorkspaceFields{"name": json.RawMessage(`"w2"`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.UpdateEmbeddings(ctx, "w2", []string{f.docpath}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.site.SetPage("/page", "<html><body><p>Fresh flamingo text.</p></body></html>")
+	f.clock.Add(3 * time.Hour)
+	before := f.emb.calls.Load()
+	sum, err := jobs.SyncWatchedDocuments(ctx, f.app, nil)
+	if err != nil || sum.Reembedded != 1 || strings.Join(sum.Items[0].WorkspacesModified, ",") != "w,w2" {
+		t.Fatalf("sync: %+v %+v, %v", sum, sum.Items, err)
+	}
+	if n := f.emb.calls.Load() - before; n != 1 {
+		t.Fatalf("re-embedding in two workspaces cost %d embedder calls, want 1", n)
+	}
+	doc, _ := f.app.LoadDocument(ctx, f.docpath)
+	for _, slug := range []string{"w", "w2"} {
+		ws, _ := f.app.Store().Workspaces().GetBySlug(ctx, slug)
+		wd, err := f.app.Store().Documents().Get(ctx, ws.ID, f.docpath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, _ := f.app.Store().Documents().VectorsByDoc(ctx, wd.DocID)
+		if len(recs) == 0 {
+			t.Fatalf("%s has no vectors", slug)
+		}
+		for _, r := range recs {
+			if strings.Contains(r.Text, "Original zebra") || !strings.Contains(r.Text, "Fresh flamingo") || r.Metadata["published"] != doc.Published {
+				t.Fatalf("%s vector after the sync: %q published %v (file %q)", slug, r.Text, r.Metadata["published"], doc.Published)
+			}
+		}
+		res, err := f.app.VectorSearch(ctx, slug, &anythingllm.VectorSearchRequest{Query: "flamingo"})
+		if err != nil || len(res) == 0 || !strings.Contains(res[0].Text, "Fresh flamingo") {
+			t.Fatalf("%s search: %+v, %v", slug, res, err)
+		}
+	}
+	ss, _ := f.app.SyncStore()
+	runs, _ := ss.ListRuns(ctx, f.queue(t).ID, 1)
+	if len(runs) != 1 || runs[0].Status != anythingllm.SyncRunSuccess || !strings.Contains(runs[0].Result, `"workspacesModified":["w","w2"]`) {
+		t.Fatalf("run = %+v", runs)
+	}
+}
