@@ -5,6 +5,7 @@
 //	anythingllm apikey create       make an API key (printed once, on stdout)
 //	anythingllm apikey list|revoke  manage keys
 //	anythingllm migrate             bring the database schema up to date
+//	anythingllm jobs JOB            cleanup-orphan-documents, sync-watched-documents, scheduler
 //	anythingllm version             print the version
 //
 // Configuration comes from the environment with AnythingLLM's names
