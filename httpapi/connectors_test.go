@@ -97,6 +97,31 @@ func embedWatchChangeSync(t *testing.T, env *httpapitest.Env, docpath, oldText, 
 	if body := httpapitest.Body(t, resp); resp.StatusCode != 200 || body != "" {
 		t.Fatalf("update-watch-status: %d %q", resp.StatusCode, body)
 	}
+	var listing struct {
+		LocalFiles struct {
+			Items []struct {
+				Name  string
+				Items []struct {
+					Name              string
+					CanWatch, Watched bool
+				}
+			}
+		}
+	}
+	if st := env.DoJSON(t, "GET", "/api/v1/documents", nil, &listing); st != 200 {
+		t.Fatalf("documents: %d", st)
+	}
+	seen := false
+	for _, f := range listing.LocalFiles.Items {
+		for _, it := range f.Items {
+			if f.Name+"/"+it.Name == docpath {
+				seen = it.CanWatch && it.Watched
+			}
+		}
+	}
+	if !seen {
+		t.Fatalf("GET /api/v1/documents does not show %s as canWatch and watched: %+v", docpath, listing)
+	}
 	var qs struct {
 		Queues []struct {
 			ID           int64
