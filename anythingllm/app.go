@@ -72,6 +72,13 @@ type Options struct {
 	// X-OpenAI-Key headers of the /api/llm, /api/embedding and /api/image
 	// routes. Nil refuses such requests.
 	Override OverrideFunc
+	// Connectors are the document sources ImportFromConnector, the ext/
+	// routes and live sync use, by Name (see connectors/all). None: those
+	// answer Unimplemented.
+	Connectors []Connector
+	// PayloadCipher encrypts credentials in chunkSources (SIG_KEY and
+	// SIG_SALT); nil: credentialed imports store no token.
+	PayloadCipher PayloadCipher
 }
 
 // App is the portable core: it owns every policy (RAG pipeline, prompts,

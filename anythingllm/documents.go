@@ -449,6 +449,9 @@ func (a *App) documentFile(ctx context.Context, docpath string) (*DocumentFile, 
 	}
 	d.PageContent = ""
 	f := &DocumentFile{Name: path.Base(docpath), Type: "file", Document: *d, PinnedWorkspaces: []int64{}}
+	if CanWatch(d.Title, d.ChunkSource) {
+		f.CanWatch, _ = a.LiveSyncEnabled(ctx) // shown only while the flag is on
+	}
 	links, err := a.deps.Store.Documents().ListByDocpath(ctx, docpath)
 	if err != nil {
 		return nil, err

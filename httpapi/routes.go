@@ -169,6 +169,8 @@ func (s *server) routes() []route {
 			query: []param{{name: "format", desc: "json (default) or yaml"}}},
 		route{method: "GET", path: "/docs", tag: tagAuth, summary: "Swagger UI (?theme=dark for a dark theme)", public: true, handler: s.handleSwaggerUI, respType: "text/html"},
 	)
+	// --- Data connectors and live sync (httpapi/connectors.go) ---
+	rs = append(rs, s.connectorRoutes()...)
 	return rs
 }
 

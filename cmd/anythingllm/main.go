@@ -5,6 +5,7 @@
 //	anythingllm apikey create       make an API key (printed once, on stdout)
 //	anythingllm apikey list|revoke  manage keys
 //	anythingllm migrate             bring the database schema up to date
+//	anythingllm jobs JOB            cleanup-orphan-documents, sync-watched-documents, scheduler
 //	anythingllm version             print the version
 //
 // Configuration comes from the environment with AnythingLLM's names
@@ -46,6 +47,7 @@ var commands = map[string]command{
 	"version": {"print the version", runVersion},
 	"users":   {"enable multi-user mode, create and list users", runUsers},
 	"blobs":   {"copy every blob root from one blob store to another (BLOB_STORE values)", runBlobs},
+	"jobs":    {"run a background job: cleanup-orphan-documents, sync-watched-documents, scheduler", runJobs},
 }
 
 // errUsage marks errors that were already explained with usage text.

@@ -10,6 +10,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
 	"github.com/anythingllm-go/anythingllm/anythingllm/tokenizer"
+	"github.com/anythingllm-go/anythingllm/connectors/all"
 	"github.com/anythingllm-go/anythingllm/providers/native"
 	"github.com/anythingllm-go/anythingllm/providers/ollama"
 	"github.com/anythingllm-go/anythingllm/providers/openai"
@@ -58,7 +59,19 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 		Env:                         cfg.Env,
 		LinkAllowedHosts:            cfg.LinkAllowedHosts,
 		LLMFactory:                  llmFromEnv,
+		Connectors:                  all.New(nil),
+		PayloadCipher:               payloadCipher(cfg),
 	}
+}
+
+// payloadCipher encrypts connector credentials from SIG_KEY and SIG_SALT;
+// missing or "null" values mean none (nothing is written to .env).
+func payloadCipher(cfg *Config) anythingllm.PayloadCipher {
+	c, err := all.CipherFromEnv(cfg.Env)
+	if err != nil || c == nil {
+		return nil
+	}
+	return c
 }
 
 // provideVectors is the in-memory vector index (rebuilt from SQL at start),

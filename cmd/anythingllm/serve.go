@@ -41,6 +41,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("enabling multi-user mode from ANYTHINGLLM_ADMIN_USERNAME/PASSWORD: %w", err)
 	}
 
+	stopJobs, err := serveJobs(app, log, cfg.Env)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
+
 	handler := httpapi.NewServer(app, &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(cfg.Port)))
 	if err != nil {

@@ -40,6 +40,8 @@ type state struct {
 	settings   map[string]string
 	changes    []anythingllm.VectorChange // the vector change log
 	pruned     int64                      // the highest pruned change seq
+	queues     map[int64]anythingllm.DocumentSyncQueue
+	runs       map[int64]anythingllm.DocumentSyncRun
 }
 
 func newState() *state {
@@ -48,6 +50,7 @@ func newState() *state {
 		chats: map[int64]anythingllm.Chat{}, docs: map[int64]anythingllm.WorkspaceDocument{},
 		users: map[int64]anythingllm.User{}, invites: map[int64]anythingllm.Invite{},
 		keys: map[int64]anythingllm.APIKey{}, settings: map[string]string{},
+		queues: map[int64]anythingllm.DocumentSyncQueue{}, runs: map[int64]anythingllm.DocumentSyncRun{},
 	}
 }
 
@@ -58,6 +61,7 @@ func (s *state) clone() *state {
 		users: maps.Clone(s.users), members: slices.Clone(s.members), invites: maps.Clone(s.invites),
 		keys: maps.Clone(s.keys), settings: maps.Clone(s.settings),
 		changes: slices.Clone(s.changes), pruned: s.pruned,
+		queues: maps.Clone(s.queues), runs: maps.Clone(s.runs),
 	}
 }
 

@@ -54,6 +54,7 @@ func RunConformanceTests(t *testing.T, newStore NewStore) {
 		{"ChangeLogPrune", testChangeLogPrune},
 		{"ChangeLogWatch", testChangeLogWatch},
 		{"Locker", testLocker},
+		{"DocumentSync", testDocumentSync},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
