@@ -256,7 +256,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx anythingllm.Store) error) e
 		return fn(s)
 	}
 	defer s.clearCache() // after the commit (or rollback)
-	return txErr(s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return storeErr(s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(&Store{db: s.db, wdb: s.wdb, idb: tx, stmts: s.stmts, chats: s.chats, cache: s.cache, lists: s.lists, postgres: s.postgres, inTx: true, path: s.path, locks: s.locks, schema: s.schema})
 	}))
 }
@@ -267,13 +267,13 @@ func (s *Store) tx(ctx context.Context, fn func(idb bun.IDB) error) error {
 		return fn(s.idb)
 	}
 	defer s.clearCache() // after the commit (or rollback)
-	return txErr(s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) }))
+	return storeErr(s.wdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) }))
 }
 
-// txErr codes what a transaction failed with: fn's own errors are coded
+// storeErr codes what a transaction or a bulk read failed with: fn's own errors are coded
 // already; a failed BEGIN or COMMIT (the database is gone, or refuses
 // connections) is not, and must answer 503 rather than 500.
-func txErr(err error) error {
+func storeErr(err error) error {
 	var coded *anythingllm.Error
 	if err == nil || errors.As(err, &coded) {
 		return err

@@ -316,3 +316,20 @@ func TestCachedHistoriesMatchTheDatabase(t *testing.T) {
 	}
 	compare("after a reset")
 }
+
+// TestBulkReadsQuoteValues: the PostgreSQL bulk reads (binary COPY, where
+// bun fills in the values) quote every value, so a document id with
+// quotes and semicolons is a value, not SQL.
+func TestBulkReadsQuoteValues(t *testing.T) {
+	st := bunstoretest.Postgres(t)
+	ctx := context.Background()
+	for _, id := range []string{`x'); DROP TABLE workspaces; --`, `a\'b`, "$1", "?", "é\x00"[:2]} {
+		recs, err := st.Documents().VectorsByDoc(ctx, id)
+		if err != nil || len(recs) != 0 {
+			t.Fatalf("VectorsByDoc(%q) = %v, %v", id, recs, err)
+		}
+	}
+	if _, err := st.Workspaces().List(ctx); err != nil {
+		t.Fatalf("workspaces after the hostile ids: %v", err)
+	}
+}

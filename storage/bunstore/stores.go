@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -485,9 +486,6 @@ func (d documentStore) Remove(ctx context.Context, docID string) error {
 }
 
 func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) ([]anythingllm.StoredVector, error) {
-	// Plain database/sql scanning with RawBytes: this loads every vector at
-	// start, so it avoids reflection and copies the blob only once, into
-	// the float32 slice.
 	q := `SELECT v.id, v.doc_id, v.vector_id, v.workspace_id, v.embedding, v.text, v.metadata, w.slug
 		FROM document_vectors AS v JOIN workspaces AS w ON w.id = v.workspace_id
 		WHERE v.id > ? ORDER BY v.id ASC`
@@ -496,71 +494,117 @@ func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) (
 		q += " LIMIT ?"
 		args = append(args, limit)
 	}
+	var out []anythingllm.StoredVector
+	var dec vectorDecoder
+	add := func(seq int64, docID, id string, workspaceID int64, emb []byte, text, meta, slug string) error {
+		sv := anythingllm.StoredVector{Seq: seq, Namespace: slug, WorkspaceID: workspaceID}
+		var err error
+		sv.VectorRecord, err = dec.record(seq, docID, id, emb, text, meta)
+		out = append(out, sv)
+		return err
+	}
+	if d.s.postgres && !d.s.inTx {
+		data, err := d.s.copyBinary(ctx, q, args...)
+		if err != nil {
+			return nil, mapErr(err, "vector")
+		}
+		err = eachCopyRow(data, 8, func(f [][]byte) error {
+			seq, err1 := copyInt8(f[0])
+			ws, err2 := copyInt8(f[3])
+			if err := errors.Join(err1, err2); err != nil {
+				return err
+			}
+			return add(seq, string(f[1]), string(f[2]), ws, f[4], string(f[5]), string(f[6]), string(f[7]))
+		})
+		return out, storeErr(err)
+	}
+	// Plain database/sql scanning with RawBytes: this loads every vector at
+	// start, so it avoids reflection and copies the blob only once, into
+	// the float32 slice.
 	rows, err := d.s.idb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr(err, "vector")
 	}
 	defer rows.Close()
-	var out []anythingllm.StoredVector
-	// The chunks of one document share their metadata: decode each
-	// distinct JSON once per page.
-	metas := map[string]map[string]any{}
 	for rows.Next() {
-		var sv anythingllm.StoredVector
+		var seq, ws int64
+		var docID, id, text, meta, slug string
 		var emb sql.RawBytes
-		var meta string
-		if err := rows.Scan(&sv.Seq, &sv.DocID, &sv.ID, &sv.WorkspaceID, &emb, &sv.Text, &meta, &sv.Namespace); err != nil {
+		if err := rows.Scan(&seq, &docID, &id, &ws, &emb, &text, &meta, &slug); err != nil {
 			return nil, mapErr(err, "vector")
 		}
-		sv.Vector = decodeVector(emb)
-		if meta != "" && meta != "{}" {
-			m, ok := metas[meta]
-			if !ok {
-				if err := json.Unmarshal([]byte(meta), &m); err != nil {
-					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", sv.Seq)
-				}
-				metas[meta] = m
-			}
-			sv.Metadata = m
+		if err := add(seq, docID, id, ws, emb, text, meta, slug); err != nil {
+			return nil, err
 		}
-		out = append(out, sv)
 	}
 	return out, mapErr(rows.Err(), "vector")
 }
 
 func (d documentStore) VectorsByDoc(ctx context.Context, docID string) ([]anythingllm.VectorRecord, error) {
-	// As Vectors: plain scanning with RawBytes (every follower reads each
-	// new document through here), and the chunks' shared metadata JSON is
-	// decoded once.
-	rows, err := d.s.idb.QueryContext(ctx, `SELECT id, vector_id, embedding, text, metadata FROM document_vectors WHERE doc_id = ? ORDER BY id ASC`, docID)
+	// As Vectors (every follower reads each new document through here).
+	q := `SELECT id, vector_id, embedding, text, metadata FROM document_vectors WHERE doc_id = ? ORDER BY id ASC`
+	out := []anythingllm.VectorRecord{}
+	var dec vectorDecoder
+	if d.s.postgres && !d.s.inTx {
+		data, err := d.s.copyBinary(ctx, q, docID)
+		if err != nil {
+			return nil, mapErr(err, "vector")
+		}
+		err = eachCopyRow(data, 5, func(f [][]byte) error {
+			seq, err := copyInt8(f[0])
+			if err != nil {
+				return err
+			}
+			rec, err := dec.record(seq, docID, string(f[1]), f[2], string(f[3]), string(f[4]))
+			out = append(out, rec)
+			return err
+		})
+		return out, storeErr(err)
+	}
+	rows, err := d.s.idb.QueryContext(ctx, q, docID)
 	if err != nil {
 		return nil, mapErr(err, "vector")
 	}
 	defer rows.Close()
-	out := []anythingllm.VectorRecord{}
-	metas := map[string]map[string]any{}
 	for rows.Next() {
 		var seq int64
-		rec := anythingllm.VectorRecord{DocID: docID}
+		var id, text, meta string
 		var emb sql.RawBytes
-		var meta string
-		if err := rows.Scan(&seq, &rec.ID, &emb, &rec.Text, &meta); err != nil {
+		if err := rows.Scan(&seq, &id, &emb, &text, &meta); err != nil {
 			return nil, mapErr(err, "vector")
 		}
-		rec.Vector = decodeVector(emb)
-		if meta != "" && meta != "{}" {
-			m, ok := metas[meta]
-			if !ok {
-				if err := json.Unmarshal([]byte(meta), &m); err != nil {
-					return nil, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", seq)
-				}
-				metas[meta] = m
-			}
-			rec.Metadata = m
+		rec, err := dec.record(seq, docID, id, emb, text, meta)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, rec)
 	}
 	return out, mapErr(rows.Err(), "vector")
+}
+
+// vectorDecoder turns stored vector rows into records. The chunks of one
+// document share their metadata JSON, so each distinct one is decoded once.
+type vectorDecoder struct {
+	metas map[string]map[string]any
+}
+
+func (d *vectorDecoder) record(seq int64, docID, id string, emb []byte, text, meta string) (anythingllm.VectorRecord, error) {
+	rec := anythingllm.VectorRecord{ID: id, DocID: docID, Text: text, Vector: decodeVector(emb)}
+	if meta == "" || meta == "{}" {
+		return rec, nil
+	}
+	m, ok := d.metas[meta]
+	if !ok {
+		if err := json.Unmarshal([]byte(meta), &m); err != nil {
+			return rec, anythingllm.WrapError(anythingllm.Internal, err, "stored vector %d has corrupt metadata", seq)
+		}
+		if d.metas == nil {
+			d.metas = map[string]map[string]any{}
+		}
+		d.metas[meta] = m
+	}
+	rec.Metadata = m
+	return rec, nil
 }
 
 func (d documentStore) CountVectors(ctx context.Context, workspaceID int64) (int, error) {
