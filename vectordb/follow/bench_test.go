@@ -105,7 +105,20 @@ func BenchmarkJoin100k(b *testing.B) {
 	if *joinSize <= 0 {
 		b.Skip("set -follow.join=100000 to seed and load 100k vectors")
 	}
-	s := bunstoretest.SQLite(b)
+	benchJoin(b, bunstoretest.SQLite(b))
+}
+
+// BenchmarkJoin100kPostgres is BenchmarkJoin100k on the PostgreSQL test
+// server: an empty-disk replica joining a shared database.
+func BenchmarkJoin100kPostgres(b *testing.B) {
+	if *joinSize <= 0 {
+		b.Skip("set -follow.join=100000 to seed and load 100k vectors")
+	}
+	dsn, opts := bunstoretest.PostgresSchema(b)
+	benchJoin(b, bunstoretest.PostgresAt(b, dsn, opts))
+}
+
+func benchJoin(b *testing.B, s anythingllm.Store) {
 	total := seedBig(b, s, max(1, *joinSize/100), 100)
 	b.ResetTimer()
 	for range b.N {
