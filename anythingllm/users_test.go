@@ -48,7 +48,7 @@ func TestSingleUserModeRefusesUserMethods(t *testing.T) {
 	_, errCreate := app.CreateUser(ctx, &anythingllm.NewUserRequest{Username: "sam", Password: "longenough"})
 	_, errInvite := app.NewInvite(ctx, nil)
 	errMembers := app.SetWorkspaceMembers(ctx, 1, nil)
-	errPrefs := app.UpdatePreferences(ctx, map[string]json.RawMessage{"support_email": json.RawMessage(`"a@b"`)})
+	errPrefs := app.UpdatePreferences(ctx, map[string]string{"support_email": "a@b"})
 	for i, err := range []error{errList, errCreate, errInvite, errMembers, errPrefs} {
 		if !errors.Is(err, anythingllm.ErrNotMultiUser) {
 			t.Errorf("call %d: %v, want ErrNotMultiUser", i, err)

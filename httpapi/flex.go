@@ -117,3 +117,17 @@ func jsParseFloat(v json.RawMessage) float64 {
 	}
 	return math.NaN()
 }
+
+// preferenceValues reads preferences as upstream stores them: a string as
+// it is, any other JSON value as its text (a footer_data array, a number).
+func preferenceValues(in map[string]json.RawMessage) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, raw := range in {
+		s, ok := jsonString(raw)
+		if !ok {
+			s = strings.TrimSpace(string(raw))
+		}
+		out[k] = s
+	}
+	return out
+}
