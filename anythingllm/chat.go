@@ -69,15 +69,13 @@ type ChatResult struct {
 	Metrics      *Metrics // the LLM call's; zero for an answer made without one
 }
 
-func strp(s string) *string { return &s }
-
 // abort is a failed turn's result.
 func abort(id string, err error) *ChatResult {
 	return &ChatResult{ID: id, Type: ResultAbort, Sources: []Source{}, Close: true, Error: err}
 }
 
-// answer is an answer made without an LLM call.
-func answer(text string) *ChatResult {
+// direct is an answer made without an LLM call.
+func direct(text string) *ChatResult {
 	return &ChatResult{ID: uuid.NewString(), Type: ResultText, TextResponse: &text, Sources: []Source{}, Close: true, Metrics: &Metrics{}}
 }
 
@@ -143,12 +141,12 @@ func (a *App) prepare(ctx context.Context, slug string, in *ChatInput) (*chatTur
 			return nil, err
 		}
 		if strings.TrimSpace(in.Message) == "" {
-			t.early = answer("Chat history was reset!")
+			t.early = direct("Chat history was reset!")
 			return t, nil
 		}
 	}
 	if strings.HasPrefix(strings.TrimSpace(in.Message), "@agent") {
-		t.early = answer(AgentsUnsupported)
+		t.early = direct(AgentsUnsupported)
 		return t, nil
 	}
 	vectors, err := a.indexedVectors(ctx, w)
@@ -276,7 +274,7 @@ func (a *App) refuse(ctx context.Context, t *chatTurn) (*chatTurn, error) {
 	if t.w.QueryRefusalResponse != nil && *t.w.QueryRefusalResponse != "" {
 		text = *t.w.QueryRefusalResponse
 	}
-	t.early = answer(text)
+	t.early = direct(text)
 	if _, err := a.saveChat(ctx, t, text, nil, false, Metrics{}); err != nil {
 		return nil, err
 	}

@@ -26,18 +26,15 @@ var preferenceLabels = map[string]bool{
 }
 
 // UpdatePreferences stores the known labels with upstream's
-// normalisations and ignores the rest. Multi-user mode only.
-func (a *App) UpdatePreferences(ctx context.Context, in map[string]json.RawMessage) error {
+// normalisations and ignores the rest. Values are strings as upstream
+// stores them (footer_data: a JSON array). Multi-user mode only.
+func (a *App) UpdatePreferences(ctx context.Context, in map[string]string) error {
 	if err := a.requireMultiUser(ctx); err != nil {
 		return err
 	}
-	for label, raw := range in {
+	for label, v := range in {
 		if !preferenceLabels[label] {
 			continue
-		}
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			v = strings.TrimSpace(string(raw))
 		}
 		switch label {
 		case "text_splitter_chunk_size":
@@ -60,7 +57,7 @@ func (a *App) UpdatePreferences(ctx context.Context, in map[string]json.RawMessa
 				v = "disabled"
 			}
 		case "footer_data":
-			v = footerData(raw)
+			v = footerData(v)
 		}
 		if strings.ContainsAny(v, "\x00") {
 			continue
@@ -73,13 +70,9 @@ func (a *App) UpdatePreferences(ctx context.Context, in map[string]json.RawMessa
 }
 
 // footerData keeps at most 3 entries with valid http(s) urls.
-func footerData(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		raw = json.RawMessage(s)
-	}
+func footerData(v string) string {
 	var items []map[string]any
-	_ = json.Unmarshal(raw, &items)
+	_ = json.Unmarshal([]byte(v), &items)
 	var out []map[string]any
 	for _, it := range items {
 		u, _ := it["url"].(string)

@@ -143,19 +143,42 @@ func (s *Source) UnmarshalJSON(b []byte) error {
 	if score || dist {
 		shape = shapeHit
 	}
-	for k, v := range raw {
-		ks, known := sourceKeys[k]
-		if known && ks <= shape && s.set(k, v) {
-			continue
-		}
+	extra := func(k string) error {
 		var val any
-		if err := json.Unmarshal(v, &val); err != nil {
+		if err := json.Unmarshal(raw[k], &val); err != nil {
 			return err
 		}
 		if s.Extra == nil {
 			s.Extra = map[string]any{}
 		}
 		s.Extra[k] = val
+		return nil
+	}
+	var read []string
+	for k, v := range raw {
+		if ks, known := sourceKeys[k]; known && ks <= shape && s.set(k, v) {
+			read = append(read, k)
+			continue
+		}
+		if err := extra(k); err != nil {
+			return err
+		}
+	}
+	// When the key that marks the shape ("id", "score") did not read, the
+	// source is written in a smaller shape: keep the keys it leaves out.
+	written := shapeAttachment
+	switch {
+	case s.isHit():
+		written = shapeHit
+	case s.isDocument():
+		written = shapeDocument
+	}
+	for _, k := range read {
+		if sourceKeys[k] > written {
+			if err := extra(k); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -64,6 +64,8 @@ func TestSourceKeepsWhatItDoesNotModel(t *testing.T) {
 		`{"docAuthor":"","id":"i","text":"x","title":"t","wordCount":"many"}`: `{"chunkSource":"","description":"","docAuthor":"","docSource":"","id":"i","published":"","text":"x","title":"t","token_count_estimate":0,"url":"","wordCount":"many"}`,
 		// an unknown key on a search hit
 		`{"_distance":0.5,"chunkSource":"","description":"","docAuthor":"a","docSource":"","id":"i","published":"","score":0.75,"text":"x","title":"","token_count_estimate":0,"url":"","vector":[1,2],"wordCount":0}`: "",
+		// an id that is not a string: the document keys are kept all the same
+		`{"docAuthor":"","id":5,"text":"x","title":"","url":"u","wordCount":2}`: "",
 		// nested values (written with sorted keys, as encoding/json writes maps)
 		`{"docAuthor":"","nested":{"b":[true,null],"a":1.5},"text":"","title":""}`: `{"docAuthor":"","nested":{"a":1.5,"b":[true,null]},"text":"","title":""}`,
 	} {
@@ -123,4 +125,45 @@ func TestEncodableSources(t *testing.T) {
 			t.Errorf("got %s (%v), want %s", got, err, want)
 		}
 	}
+}
+
+// Whatever source a stored chat holds, reading and writing it again is
+// stable: a second round trip gives the same bytes as the first.
+func FuzzSourceRoundTrip(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"c1","score":0.5,"_distance":0.5,"text":"x","wordCount":3}`,
+		`{"title":"t","docAuthor":"a","text":"x"}`,
+		`{"id":"d","url":"u","published":"1/2/2024","extra":{"a":[1,null]}}`,
+		`{"text":"x","url":"u","wordCount":"many","score":"high"}`,
+		`{}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var s anythingllm.Source
+		if json.Unmarshal([]byte(in), &s) != nil {
+			return
+		}
+		first, err := json.Marshal(s)
+		if err != nil {
+			return // e.g. an Extra value encoding/json cannot write back
+		}
+		// No key is lost.
+		var inKeys, outKeys map[string]json.RawMessage
+		_ = json.Unmarshal([]byte(in), &inKeys)
+		_ = json.Unmarshal(first, &outKeys)
+		for k := range inKeys {
+			if _, ok := outKeys[k]; !ok {
+				t.Fatalf("%s: written as %s, without %q", in, first, k)
+			}
+		}
+		var again anythingllm.Source
+		if err := json.Unmarshal(first, &again); err != nil {
+			t.Fatalf("%s: written as %s, which does not read back: %v", in, first, err)
+		}
+		second, err := json.Marshal(again)
+		if err != nil || string(second) != string(first) {
+			t.Fatalf("%s: first %s, then %s (%v)", in, first, second, err)
+		}
+	})
 }

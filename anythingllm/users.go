@@ -2,7 +2,6 @@ package anythingllm
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 
 	"golang.org/x/crypto/bcrypt"
@@ -164,14 +163,26 @@ func (a *App) CreateUser(ctx context.Context, req *NewUserRequest) (*User, error
 	return a.createUser(ctx, a.deps.Store, req)
 }
 
-// UserFields are the documented user fields a client may change, read by
-// exact (case-sensitive) JSON name; any other key changes nothing.
-type UserFields map[string]json.RawMessage
+// UserUpdate are the user fields an admin changes; a nil field is left as
+// it is.
+type UserUpdate struct {
+	Username          *string
+	Password          *string
+	Role              *string
+	Suspended         *bool
+	Bio               *string
+	DailyMessageLimit *int // at least 1
+	// NoDailyMessageLimit removes the limit.
+	NoDailyMessageLimit bool
+}
 
 // UpdateUser changes a user. The last admin cannot be demoted or suspended.
-func (a *App) UpdateUser(ctx context.Context, id int64, in UserFields) error {
+func (a *App) UpdateUser(ctx context.Context, id int64, in *UserUpdate) error {
 	if err := a.requireMultiUser(ctx); err != nil {
 		return err
+	}
+	if in == nil {
+		in = &UserUpdate{}
 	}
 	return a.deps.Store.InTx(ctx, func(tx Store) error {
 		u, err := tx.Users().Get(ctx, id)
@@ -179,72 +190,55 @@ func (a *App) UpdateUser(ctx context.Context, id int64, in UserFields) error {
 			return Errorf(NotFound, "User not found")
 		}
 		changed := 0
-		for key, raw := range in {
-			switch key {
-			case "username":
-				var s string
-				if json.Unmarshal(raw, &s) != nil {
-					return Errorf(InvalidArgument, "username must be a string")
-				}
-				if s != u.Username {
-					if err := validUsername(s); err != nil {
-						return err
-					}
-					u.Username = s
-				}
-			case "password":
-				var s string
-				if json.Unmarshal(raw, &s) != nil {
-					return Errorf(InvalidArgument, "password must be a string")
-				}
-				if err := validPassword(s); err != nil {
-					return err
-				}
-				if u.PasswordHash, err = hashPassword(s); err != nil {
-					return err
-				}
-			case "role":
-				var s string
-				_ = json.Unmarshal(raw, &s)
-				if u.Role, err = validRole(s); err != nil {
-					return err
-				}
-			case "suspended":
-				var b bool
-				var n float64
-				switch {
-				case json.Unmarshal(raw, &b) == nil:
-				case json.Unmarshal(raw, &n) == nil:
-					b = n != 0
-				default:
-					return Errorf(InvalidArgument, "suspended must be 0, 1, true or false")
-				}
-				u.Suspended = 0
-				if b {
-					u.Suspended = 1
-				}
-			case "bio":
-				var s string
-				_ = json.Unmarshal(raw, &s)
-				if len(s) > 1000 {
-					return Errorf(InvalidArgument, "Bio cannot be longer than 1,000 characters")
-				}
-				u.Bio = s
-			case "dailyMessageLimit":
-				if string(raw) == "null" {
-					u.DailyMessageLimit = nil
-					break
-				}
-				var n float64
-				if json.Unmarshal(raw, &n) != nil || n < 1 {
-					return Errorf(InvalidArgument, "Daily message limit must be null or a number greater than or equal to 1")
-				}
-				v := int(n)
-				u.DailyMessageLimit = &v
-			default:
-				continue
-			}
+		if in.Username != nil {
 			changed++
+			if s := *in.Username; s != u.Username {
+				if err := validUsername(s); err != nil {
+					return err
+				}
+				u.Username = s
+			}
+		}
+		if in.Password != nil {
+			changed++
+			if err := validPassword(*in.Password); err != nil {
+				return err
+			}
+			if u.PasswordHash, err = hashPassword(*in.Password); err != nil {
+				return err
+			}
+		}
+		if in.Role != nil {
+			changed++
+			if u.Role, err = validRole(*in.Role); err != nil {
+				return err
+			}
+		}
+		if in.Suspended != nil {
+			changed++
+			u.Suspended = 0
+			if *in.Suspended {
+				u.Suspended = 1
+			}
+		}
+		if in.Bio != nil {
+			changed++
+			if len(*in.Bio) > 1000 {
+				return Errorf(InvalidArgument, "Bio cannot be longer than 1,000 characters")
+			}
+			u.Bio = *in.Bio
+		}
+		switch {
+		case in.NoDailyMessageLimit:
+			changed++
+			u.DailyMessageLimit = nil
+		case in.DailyMessageLimit != nil:
+			changed++
+			if *in.DailyMessageLimit < 1 {
+				return Errorf(InvalidArgument, "Daily message limit must be null or a number greater than or equal to 1")
+			}
+			v := *in.DailyMessageLimit
+			u.DailyMessageLimit = &v
 		}
 		if changed == 0 {
 			return Errorf(InvalidArgument, "No valid updates applied.")

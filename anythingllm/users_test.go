@@ -2,7 +2,6 @@ package anythingllm_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -29,15 +28,6 @@ func multiUserApp(t *testing.T) (*anythingllm.App, *anythingllm.User) {
 	return app, admin
 }
 
-func fields(t *testing.T, js string) anythingllm.UserFields {
-	t.Helper()
-	var f anythingllm.UserFields
-	if err := json.Unmarshal([]byte(js), &f); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
 func TestSingleUserModeRefusesUserMethods(t *testing.T) {
 	ctx := context.Background()
 	app, _ := anythingllm.New(anythingllm.Deps{Store: memstore.New()}, nil)
@@ -48,7 +38,7 @@ func TestSingleUserModeRefusesUserMethods(t *testing.T) {
 	_, errCreate := app.CreateUser(ctx, &anythingllm.NewUserRequest{Username: "sam", Password: "longenough"})
 	_, errInvite := app.NewInvite(ctx, nil)
 	errMembers := app.SetWorkspaceMembers(ctx, 1, nil)
-	errPrefs := app.UpdatePreferences(ctx, map[string]json.RawMessage{"support_email": json.RawMessage(`"a@b"`)})
+	errPrefs := app.UpdatePreferences(ctx, map[string]string{"support_email": "a@b"})
 	for i, err := range []error{errList, errCreate, errInvite, errMembers, errPrefs} {
 		if !errors.Is(err, anythingllm.ErrNotMultiUser) {
 			t.Errorf("call %d: %v, want ErrNotMultiUser", i, err)
@@ -140,53 +130,52 @@ func TestUpdateUserFields(t *testing.T) {
 		}
 		return u
 	}
-	// Unknown keys and case variants change nothing.
-	if err := app.UpdateUser(ctx, sam.ID, fields(t, `{"ROLE":"admin","Role":"admin","Suspended":1,"password_hash":"x"}`)); anythingllm.Code(err) != anythingllm.InvalidArgument {
-		t.Fatalf("only unknown keys: %v", err)
+	// An update that sets nothing is refused.
+	if err := app.UpdateUser(ctx, sam.ID, &anythingllm.UserUpdate{}); anythingllm.Code(err) != anythingllm.InvalidArgument {
+		t.Fatalf("no fields: %v", err)
 	}
 	if u := get(); u.Role != anythingllm.RoleDefault || u.Suspended != 0 || u.PasswordHash != sam.PasswordHash {
 		t.Fatalf("unknown keys changed the user: %+v", u)
 	}
-	if err := app.UpdateUser(ctx, sam.ID, fields(t, `{"suspended":true,"bio":"hello","dailyMessageLimit":5,"ROLE":"admin"}`)); err != nil {
+	if err := app.UpdateUser(ctx, sam.ID, &anythingllm.UserUpdate{Suspended: new(true), Bio: new("hello"), DailyMessageLimit: new(5)}); err != nil {
 		t.Fatal(err)
 	}
 	if u := get(); u.Suspended != 1 || u.Bio != "hello" || u.DailyMessageLimit == nil || *u.DailyMessageLimit != 5 || u.Role != anythingllm.RoleDefault {
 		t.Fatalf("after update: %+v", u)
 	}
-	// Upstream suspends on the string "0" (it is truthy); we refuse strings.
-	if err := app.UpdateUser(ctx, sam.ID, fields(t, `{"suspended":"0"}`)); anythingllm.Code(err) != anythingllm.InvalidArgument {
-		t.Fatalf(`suspended "0": %v`, err)
-	}
-	if err := app.UpdateUser(ctx, sam.ID, fields(t, `{"suspended":0,"dailyMessageLimit":null}`)); err != nil {
+	if err := app.UpdateUser(ctx, sam.ID, &anythingllm.UserUpdate{Suspended: new(false), NoDailyMessageLimit: true}); err != nil {
 		t.Fatal(err)
 	}
 	if u := get(); u.Suspended != 0 || u.DailyMessageLimit != nil {
 		t.Fatalf("unsuspend: %+v", u)
 	}
-	for js, want := range map[string]string{
-		`{"dailyMessageLimit":0}`:                     "Daily message limit",
-		`{"bio":"` + strings.Repeat("b", 1001) + `"}`: "Bio cannot be longer",
-		`{"role":"superuser"}`:                        "Invalid role",
-		`{"username":"Root"}`:                         "must start with a lowercase letter",
-		`{"username":"root"}`:                         "already exists",
-		`{"password":"short"}`:                        "at least 8 characters",
-		`{"username":"new-name","password":"short"}`:  "at least 8 characters",
+	for _, c := range []struct {
+		in   anythingllm.UserUpdate
+		want string
+	}{
+		{anythingllm.UserUpdate{DailyMessageLimit: new(0)}, "Daily message limit"},
+		{anythingllm.UserUpdate{Bio: new(strings.Repeat("b", 1001))}, "Bio cannot be longer"},
+		{anythingllm.UserUpdate{Role: new("superuser")}, "Invalid role"},
+		{anythingllm.UserUpdate{Username: new("Root")}, "must start with a lowercase letter"},
+		{anythingllm.UserUpdate{Username: new("root")}, "already exists"},
+		{anythingllm.UserUpdate{Password: new("short")}, "at least 8 characters"},
+		{anythingllm.UserUpdate{Username: new("new-name"), Password: new("short")}, "at least 8 characters"},
 	} {
-		if err := app.UpdateUser(ctx, sam.ID, fields(t, js)); err == nil || !strings.Contains(anythingllm.ErrorMessage(err), want) {
-			t.Errorf("%s: %v, want %q", js, err, want)
+		if err := app.UpdateUser(ctx, sam.ID, &c.in); err == nil || !strings.Contains(anythingllm.ErrorMessage(err), c.want) {
+			t.Errorf("%+v: %v, want %q", c.in, err, c.want)
 		}
 	}
 	if u := get(); u.Username != "sam" {
 		t.Fatalf("a refused update was partly applied: %+v", u)
 	}
 	// Sending the current username is a no-op.
-	if err := app.UpdateUser(ctx, sam.ID, fields(t, `{"username":"sam","password":"new-password"}`)); err != nil {
+	if err := app.UpdateUser(ctx, sam.ID, &anythingllm.UserUpdate{Username: new("sam"), Password: new("new-password")}); err != nil {
 		t.Fatal(err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(get().PasswordHash), []byte("new-password")) != nil {
 		t.Fatal("the password was not changed")
 	}
-	if err := app.UpdateUser(ctx, 9999, fields(t, `{"bio":"x"}`)); anythingllm.Code(err) != anythingllm.NotFound {
+	if err := app.UpdateUser(ctx, 9999, &anythingllm.UserUpdate{Bio: new("x")}); anythingllm.Code(err) != anythingllm.NotFound {
 		t.Fatalf("unknown user: %v", err)
 	}
 }
@@ -194,9 +183,9 @@ func TestUpdateUserFields(t *testing.T) {
 func TestLastAdminIsProtected(t *testing.T) {
 	ctx := context.Background()
 	app, root := multiUserApp(t)
-	for _, js := range []string{`{"role":"default"}`, `{"role":"manager"}`, `{"suspended":1}`} {
-		if err := app.UpdateUser(ctx, root.ID, fields(t, js)); anythingllm.Code(err) != anythingllm.FailedPrecondition {
-			t.Errorf("%s on the last admin: %v", js, err)
+	for _, in := range []anythingllm.UserUpdate{{Role: new("default")}, {Role: new("manager")}, {Suspended: new(true)}} {
+		if err := app.UpdateUser(ctx, root.ID, &in); anythingllm.Code(err) != anythingllm.FailedPrecondition {
+			t.Errorf("%+v on the last admin: %v", in, err)
 		}
 	}
 	if err := app.DeleteUser(ctx, root.ID); anythingllm.Code(err) != anythingllm.FailedPrecondition {
@@ -207,13 +196,13 @@ func TestLastAdminIsProtected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.UpdateUser(ctx, second.ID, fields(t, `{"suspended":1}`)); err != nil {
+	if err := app.UpdateUser(ctx, second.ID, &anythingllm.UserUpdate{Suspended: new(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.DeleteUser(ctx, root.ID); anythingllm.Code(err) != anythingllm.FailedPrecondition {
 		t.Fatalf("deleting the only active admin: %v", err)
 	}
-	if err := app.UpdateUser(ctx, second.ID, fields(t, `{"suspended":0}`)); err != nil {
+	if err := app.UpdateUser(ctx, second.ID, &anythingllm.UserUpdate{Suspended: new(false)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.DeleteUser(ctx, root.ID); err != nil {

@@ -157,8 +157,12 @@ func (s *server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, err = decode[map[string]json.RawMessage](r)
 	}
+	var update *anythingllm.UserUpdate
 	if err == nil {
-		err = s.app.UpdateUser(r.Context(), id, anythingllm.UserFields(in))
+		update, err = userUpdate(in)
+	}
+	if err == nil {
+		err = s.app.UpdateUser(r.Context(), id, update)
 	}
 	if err != nil {
 		s.successFailed(w, r, err)

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -80,8 +81,27 @@ func TestUsersRules(t *testing.T) {
 	if u.Role != anythingllm.RoleDefault {
 		t.Fatalf("a case variant changed the role to %s", u.Role)
 	}
-	if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", samID), map[string]any{"suspended": 1, "bio": "hi"}, &res); st != 200 || res["success"] != true {
+	// Values of the wrong type are refused and change nothing (upstream
+	// suspends on the string "0", which JavaScript finds truthy).
+	for body, want := range map[string]string{`{"suspended":"0","bio":"x"}`: "suspended must be 0, 1, true or false",
+		`{"username":5}`: "username must be a string", `{"password":true}`: "password must be a string",
+		`{"dailyMessageLimit":"ten"}`: "Daily message limit must be null or a number greater than or equal to 1",
+		`{"dailyMessageLimit":0.5}`:   "Daily message limit must be null or a number greater than or equal to 1"} {
+		if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", samID), json.RawMessage(body), &res); st != 400 || res["error"] != want {
+			t.Errorf("%s: %d %v, want 400 %q", body, st, res, want)
+		}
+	}
+	if u, _ := env.App.Store().Users().Get(context.Background(), samID); u.Suspended != 0 || u.Bio != "" {
+		t.Fatalf("a refused update changed the user: %+v", u)
+	}
+	if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", samID), map[string]any{"suspended": 1, "bio": "hi", "dailyMessageLimit": 3}, &res); st != 200 || res["success"] != true {
 		t.Fatalf("suspend: %d %v", st, res)
+	}
+	if st := env.DoJSON(t, "POST", fmt.Sprintf("/api/v1/admin/users/%d", samID), map[string]any{"dailyMessageLimit": nil}, &res); st != 200 {
+		t.Fatalf("remove the limit: %d %v", st, res)
+	}
+	if u, _ := env.App.Store().Users().Get(context.Background(), samID); u.Suspended != 1 || u.Bio != "hi" || u.DailyMessageLimit != nil {
+		t.Fatalf("after the updates: %+v", u)
 	}
 	// The last admin cannot be demoted, suspended or deleted.
 	for _, body := range []map[string]any{{"role": "default"}, {"suspended": 1}} {

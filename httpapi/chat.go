@@ -34,7 +34,22 @@ type chatResponse struct {
 	UUID         string               `json:"uuid,omitempty"`
 	Type         string               `json:"type"`
 	TextResponse *string              `json:"textResponse"`
-	Sources      any                  `json:"sources" doc:"anythingllm.Source objects"`
+	Sources      any                  `json:"sources"`
+	Close        bool                 `json:"close"`
+	Error        any                  `json:"error" doc:"null on an answer, false on stream events, the message on an abort"`
+	ChatID       int64                `json:"chatId,omitempty"`
+	Metrics      *anythingllm.Metrics `json:"metrics,omitempty"`
+}
+
+// chatResult documents chatResponse in the OpenAPI document (as the
+// schema "ChatResult"): chatResponse holds its sources as
+// anythingllm.EncodableSources returns them.
+type chatResult struct {
+	ID           string               `json:"id,omitempty" doc:"the answer's id (answers, and answers made without an LLM call)"`
+	UUID         string               `json:"uuid,omitempty" doc:"the stream's id (stream events)"`
+	Type         string               `json:"type" doc:"textResponse, textResponseChunk, finalizeResponseStream or abort"`
+	TextResponse *string              `json:"textResponse"`
+	Sources      []anythingllm.Source `json:"sources"`
 	Close        bool                 `json:"close"`
 	Error        any                  `json:"error" doc:"null on an answer, false on stream events, the message on an abort"`
 	ChatID       int64                `json:"chatId,omitempty"`

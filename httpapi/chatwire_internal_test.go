@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -45,6 +46,19 @@ func TestChatWireBytes(t *testing.T) {
 		got, err := json.Marshal(chatWire(c.res, c.stream))
 		if err != nil || string(got) != c.want {
 			t.Errorf("%s:\n got %s (%v)\nwant %s", c.name, got, err, c.want)
+		}
+	}
+}
+
+// The OpenAPI document's chatResult lists the keys chatResponse writes.
+func TestChatResultDocumentsChatResponse(t *testing.T) {
+	doc, wire := reflect.TypeFor[chatResult](), reflect.TypeFor[chatResponse]()
+	if doc.NumField() != wire.NumField() {
+		t.Fatalf("chatResult has %d fields, chatResponse %d", doc.NumField(), wire.NumField())
+	}
+	for i := range doc.NumField() {
+		if d, w := doc.Field(i).Tag.Get("json"), wire.Field(i).Tag.Get("json"); d != w {
+			t.Errorf("field %d: chatResult %q, chatResponse %q", i, d, w)
 		}
 	}
 }

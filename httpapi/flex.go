@@ -117,3 +117,72 @@ func jsParseFloat(v json.RawMessage) float64 {
 	}
 	return math.NaN()
 }
+
+// preferenceValues reads preferences as upstream stores them: a string as
+// it is, any other JSON value as its text (a footer_data array, a number).
+func preferenceValues(in map[string]json.RawMessage) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, raw := range in {
+		s, ok := jsonString(raw)
+		if !ok {
+			s = strings.TrimSpace(string(raw))
+		}
+		out[k] = s
+	}
+	return out
+}
+
+// userUpdate reads the documented user fields by their exact JSON names
+// (any other key, "ROLE" included, changes nothing). username and password
+// must be strings; suspended is a boolean or a number (0 = not suspended);
+// dailyMessageLimit is null or a number; a role or bio that is not a
+// string reads as "".
+func userUpdate(in map[string]json.RawMessage) (*anythingllm.UserUpdate, error) {
+	u := &anythingllm.UserUpdate{}
+	for key, raw := range in {
+		switch key {
+		case "username", "password":
+			s, ok := jsonString(raw)
+			if !ok {
+				return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%s must be a string", key)
+			}
+			if key == "username" {
+				u.Username = &s
+			} else {
+				u.Password = &s
+			}
+		case "role":
+			s, _ := jsonString(raw)
+			u.Role = &s
+		case "bio":
+			s, _ := jsonString(raw)
+			u.Bio = &s
+		case "suspended":
+			var b bool
+			var n float64
+			switch {
+			case json.Unmarshal(raw, &b) == nil: // null reads as false, as before
+			case json.Unmarshal(raw, &n) == nil:
+				b = n != 0
+			default:
+				return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "suspended must be 0, 1, true or false")
+			}
+			u.Suspended = &b
+		case "dailyMessageLimit":
+			if string(bytes.TrimSpace(raw)) == "null" {
+				u.NoDailyMessageLimit = true
+				break
+			}
+			var n float64
+			if json.Unmarshal(raw, &n) != nil {
+				return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "Daily message limit must be null or a number greater than or equal to 1")
+			}
+			limit := 0 // refused by the App
+			if n >= 1 {
+				limit = int(min(n, math.MaxInt32))
+			}
+			u.DailyMessageLimit = &limit
+		}
+	}
+	return u, nil
+}

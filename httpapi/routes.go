@@ -102,8 +102,8 @@ func (s *server) routes() []route {
 		route{method: "POST", path: "/v1/workspace/{slug}/update-pin", tag: tagWorkspaces, summary: "Pin or unpin an embedded document", handler: s.handleUpdatePin, req: updatePinRequest{}, resp: messageResponse{}},
 		route{method: "GET", path: "/v1/workspace/{slug}/chats", tag: tagWorkspaces, summary: "A workspace's chat history outside threads", handler: s.handleWorkspaceChats, resp: historyResponse{},
 			query: []param{{name: "apiSessionId", desc: "only this session's chats"}, {name: "limit", typ: "integer", desc: "chat records (default 100)"}, {name: "orderBy", desc: "asc (default) or desc"}}},
-		route{method: "POST", path: "/v1/workspace/{slug}/chat", tag: tagWorkspaces, summary: "Chat with a workspace", handler: s.handleChat, req: chatRequest{}, resp: chatResponse{}},
-		route{method: "POST", path: "/v1/workspace/{slug}/stream-chat", tag: tagWorkspaces, summary: "Chat with a workspace, streamed as server-sent events", handler: s.handleStreamChat, req: chatRequest{}, resp: chatResponse{}, stream: true},
+		route{method: "POST", path: "/v1/workspace/{slug}/chat", tag: tagWorkspaces, summary: "Chat with a workspace", handler: s.handleChat, req: chatRequest{}, resp: chatResult{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/stream-chat", tag: tagWorkspaces, summary: "Chat with a workspace, streamed as server-sent events", handler: s.handleStreamChat, req: chatRequest{}, resp: chatResult{}, stream: true},
 		route{method: "POST", path: "/v1/workspace/{slug}/vector-search", tag: tagWorkspaces, summary: "Find the chunks nearest a query", handler: s.handleVectorSearch, req: vectorSearchRequest{}, resp: vectorSearchResponse{}},
 	)
 	// --- Workspace Threads ---
@@ -118,8 +118,8 @@ func (s *server) routes() []route {
 		route{method: "DELETE", path: "/v1/workspace/{slug}/delete-edited-chats", tag: tagThreads, summary: "Delete chats from an id on", handler: s.handleDeleteEditedChats, req: deleteEditedChatsRequest{}, resp: successErrorResponse{}},
 		route{method: "PUT", path: "/v1/workspace/workspace-chats/{id}", tag: tagThreads, summary: "Hide a chat from history", handler: s.handleHideChat, resp: successErrorResponse{}},
 		route{method: "GET", path: "/v1/workspace/{slug}/thread/{threadSlug}/chats", tag: tagThreads, summary: "A thread's chat history", handler: s.handleThreadChats, resp: historyResponse{}},
-		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/chat", tag: tagThreads, summary: "Chat in a thread", handler: s.handleChat, req: chatRequest{}, resp: chatResponse{}},
-		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/stream-chat", tag: tagThreads, summary: "Chat in a thread, streamed as server-sent events", handler: s.handleStreamChat, req: chatRequest{}, resp: chatResponse{}, stream: true},
+		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/chat", tag: tagThreads, summary: "Chat in a thread", handler: s.handleChat, req: chatRequest{}, resp: chatResult{}},
+		route{method: "POST", path: "/v1/workspace/{slug}/thread/{threadSlug}/stream-chat", tag: tagThreads, summary: "Chat in a thread, streamed as server-sent events", handler: s.handleStreamChat, req: chatRequest{}, resp: chatResult{}, stream: true},
 	)
 	// --- Documents ---
 	rs = append(rs,

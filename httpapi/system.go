@@ -135,7 +135,7 @@ type preferencesRequest struct {
 func (s *server) handlePreferences(w http.ResponseWriter, r *http.Request) {
 	in, err := decode[map[string]json.RawMessage](r)
 	if err == nil {
-		err = s.app.UpdatePreferences(r.Context(), in)
+		err = s.app.UpdatePreferences(r.Context(), preferenceValues(in))
 	}
 	if err != nil {
 		s.writeError(w, r, err)
