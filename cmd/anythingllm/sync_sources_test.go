@@ -183,15 +183,18 @@ func TestSyncJobFromASecondProcessForEverySource(t *testing.T) {
 				if st := postJSON(t, in.url("/api/ext/website-depth"), key, map[string]any{"url": site.URL + "/guide", "depth": 2, "maxLinks": 5}, &out); st != 200 || !out.Success || len(out.Data) != 2 {
 					t.Fatalf("website-depth: %d %+v", st, out)
 				}
-				var docs []string
-				for _, d := range out.Data { // the start page first: it is watched
-					if strings.HasSuffix(d.URL, "/guide") {
-						docs = append([]string{d.Location}, docs...)
+				var start, other []string
+				for _, d := range out.Data { // the start page is watched
+					if d.URL == site.URL+"/guide" {
+						start = append(start, d.Location)
 					} else {
-						docs = append(docs, d.Location)
+						other = append(other, d.Location)
 					}
 				}
-				return docs
+				if len(start) != 1 {
+					t.Fatalf("website-depth: no single document for the start page: %+v", out.Data)
+				}
+				return append(start, other...)
 			},
 			change: func() {
 				site.SetPage("/guide", `<html><body><p>The stormy harbour is loud.</p><a href="/guide/more">more</a></body></html>`)
