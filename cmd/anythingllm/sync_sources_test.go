@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -178,14 +181,14 @@ func TestSyncJobFromASecondProcessForEverySource(t *testing.T) {
 			importDocs: func(t *testing.T, in *instance, key string) []string {
 				var out struct {
 					Success bool
-					Data    []struct{ Location, URL string }
+					Data    []struct{ Location, ChunkSource string }
 				}
 				if st := postJSON(t, in.url("/api/ext/website-depth"), key, map[string]any{"url": site.URL + "/guide", "depth": 2, "maxLinks": 5}, &out); st != 200 || !out.Success || len(out.Data) != 2 {
 					t.Fatalf("website-depth: %d %+v", st, out)
 				}
 				var start, other []string
 				for _, d := range out.Data { // the start page is watched
-					if d.URL == site.URL+"/guide" {
+					if d.ChunkSource == "link://"+site.URL+"/guide" {
 						start = append(start, d.Location)
 					} else {
 						other = append(other, d.Location)
@@ -252,7 +255,28 @@ func TestSyncJobFromASecondProcessForEverySource(t *testing.T) {
 			}
 		})
 		if !ok {
-			break // later sources count on every earlier one syncing cleanly
+			return // later sources count on every earlier one syncing cleanly
 		}
+	}
+
+	// The job resynced the credentialed sources from tokens it decrypted
+	// with SIG_KEY/SIG_SALT; none is stored in plaintext.
+	err := filepath.Walk(in.storage, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, tok := range []string{"ghp_secret_token", "glpat-secret", "gitea-secret", "api-token-123", "dw-token"} {
+			if bytes.Contains(b, []byte(tok)) {
+				t.Errorf("the token %q is stored in plaintext in %s", tok, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
