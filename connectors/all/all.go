@@ -2,9 +2,17 @@
 // anythingllm.Options.Connectors:
 //
 //	app, err := anythingllm.New(deps, &anythingllm.Options{Connectors: all.New(nil), PayloadCipher: cipher})
+//
+// Every other source's address comes with the request (a repository URL, a
+// baseUrl), so a self-hosted server is reached as it is. YouTube's does
+// not: YOUTUBE_BASE_URL (or Options.YouTubeBaseURL) replaces
+// https://www.youtube.com for a mirror speaking its web API, or a test's
+// fake. The URL guard still applies to it (LINK_ALLOWED_HOSTS for a
+// private host).
 package all
 
 import (
+	"os"
 	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
@@ -24,8 +32,12 @@ type Options struct {
 	Now func() time.Time
 	// Tokenizer counts token_count_estimate where a connector does.
 	Tokenizer anythingllm.Tokenizer
-	// YouTubeBaseURL replaces https://www.youtube.com (tests).
+	// YouTubeBaseURL replaces https://www.youtube.com (a mirror, tests);
+	// empty means Getenv("YOUTUBE_BASE_URL"), and that empty the default.
 	YouTubeBaseURL string
+	// Getenv reads YOUTUBE_BASE_URL; default os.Getenv. Return "" to
+	// ignore the environment.
+	Getenv func(string) string
 }
 
 // New returns the github, gitlab, gitea, confluence, drupalwiki, youtube
@@ -34,6 +46,12 @@ func New(opts *Options) []anythingllm.Connector {
 	var o Options
 	if opts != nil {
 		o = *opts
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.YouTubeBaseURL == "" {
+		o.YouTubeBaseURL = o.Getenv("YOUTUBE_BASE_URL")
 	}
 	return []anythingllm.Connector{
 		github.New(&github.Options{Now: o.Now}),
