@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllm/collector"
@@ -22,8 +25,15 @@ import (
 	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 )
 
+// sharedParser is one collector for every test of the package: PDFium's
+// WebAssembly is compiled once (cached on disk) instead of per test, which
+// under -race on a busy machine took longer than a parse's deadline.
+var sharedParser = sync.OnceValue(func() *collector.Collector {
+	return collector.New(&collector.Options{CacheDir: filepath.Join(os.TempDir(), "anythingllm-httpapi-test-wazero"), ParseTimeout: 5 * time.Minute})
+})
+
 func ragDeps() anythingllm.Deps {
-	return anythingllm.Deps{Vectors: flatvec.New(nil), Embedder: native.New(), Tokenizer: tokenizer.New(), Parser: collector.New(nil)}
+	return anythingllm.Deps{Vectors: flatvec.New(nil), Embedder: native.New(), Tokenizer: tokenizer.New(), Parser: sharedParser()}
 }
 
 func ragEnv(t *testing.T) *httpapitest.Env {
