@@ -1,6 +1,7 @@
 package safehttp
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -57,6 +58,19 @@ func CheckTarget(u *url.URL, allowed []string) error {
 // the client dials it. The error is a *BlockedError naming the reason.
 func CheckHost(host string, allowed []string) error {
 	return newPolicy(allowed).checkHost(host)
+}
+
+// RefusalMessage is the client-facing sentence for a CheckHost or
+// CheckTarget refusal, e.g. "The link's host "2130706433" is refused: it is
+// 127.0.0.1, a loopback address, written in a non-standard form. Only public
+// hosts can be fetched; an administrator can allow an intranet host
+// (LINK_ALLOWED_HOSTS)."
+func RefusalMessage(err error) string {
+	var be *BlockedError
+	if !errors.As(err, &be) {
+		return "The link cannot be fetched: " + err.Error()
+	}
+	return fmt.Sprintf("The link's host %q is refused: it is %s. Only public hosts can be fetched; an administrator can allow an intranet host (LINK_ALLOWED_HOSTS).", be.Host, be.Reason)
 }
 
 func (p *policy) checkHost(raw string) error {
