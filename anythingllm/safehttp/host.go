@@ -221,6 +221,7 @@ func parseIPv4Loose(host string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	v |= last
+	// #nosec G115 -- v < 1<<32 (checked above); each byte() keeps one octet on purpose.
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
