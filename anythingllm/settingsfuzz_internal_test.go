@@ -25,6 +25,24 @@ func FuzzSettingValue(f *testing.F) {
 	for i, v := range []string{"", " ", "http://127.0.0.1:11434", "http://x/", "ftp://x", "sk-abc", "0", "-1", "1e309", "NaN", "ollama", "javascript:alert(1)", "http://[::1", "\x00"} {
 		f.Add(uint8(i*3), v)
 	}
+	// And each kind of check with values on both sides of it.
+	index := map[string]uint8{}
+	for i, k := range keys {
+		index[k] = uint8(i)
+	}
+	for key, vals := range map[string][]string{
+		"GenericOpenAiTokenLimit": {"0", "-1", "4096", "abc"},
+		"LocalAiTokenLimit":       {"0.0", "-0", "1e-9"},
+		"OllamaLLMBasePath":       {"http://x/", "http://127.0.0.1:11434", "x"},
+		"LMStudioBasePath":        {"ftp://x", " ", "https://h"},
+		"LLMProvider":             {"ollama", "evil", ""},
+		"OpenAiKey":               {"sk-x", "pk-x"},
+		"GroqApiKey":              {" ", "k"},
+	} {
+		for _, v := range vals {
+			f.Add(index[key], v)
+		}
+	}
 	f.Fuzz(func(t *testing.T, which uint8, v string) {
 		key := keys[int(which)%len(keys)]
 		s := envSettings[key]
