@@ -83,15 +83,16 @@ func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, erro
 		out.Body, _ = json.MarshalIndent(items, "", "    ")
 	case "csv":
 		out.ContentType = "text/csv"
-		// Every value quoted, quotes doubled, newlines flattened: upstream's CSV.
-		q := func(v string) string {
-			return `"` + strings.ReplaceAll(strings.ReplaceAll(v, "\n", " "), `"`, `""`) + `"`
-		}
+		// Every value quoted, quotes doubled, newlines flattened: upstream's
+		// CSV; user and model text (workspace, prompt, response, username)
+		// also neutralised against formula injection (csvCell).
+		q := csvQuote
+		u := func(v string) string { return csvQuote(csvCell(v)) }
 		var b bytes.Buffer
 		b.WriteString("id,workspace,prompt,response,sent_at,username,rating")
 		for _, r := range rows {
-			b.WriteString("\n" + strings.Join([]string{q(fmt.Sprint(r.chat.ID)), q(r.workspace), q(r.chat.Prompt), q(r.resp.Text),
-				q(r.chat.CreatedAt.UTC().Format("Mon Jan 02 2006 15:04:05 GMT+0000 (Coordinated Universal Time)")), q(r.username), q(rating(r.chat.FeedbackScore))}, ","))
+			b.WriteString("\n" + strings.Join([]string{q(fmt.Sprint(r.chat.ID)), u(r.workspace), u(r.chat.Prompt), u(r.resp.Text),
+				q(r.chat.CreatedAt.UTC().Format("Mon Jan 02 2006 15:04:05 GMT+0000 (Coordinated Universal Time)")), u(r.username), q(rating(r.chat.FeedbackScore))}, ","))
 		}
 		out.Body = b.Bytes()
 	case "jsonAlpaca":
@@ -112,6 +113,22 @@ func (a *App) ExportChats(ctx context.Context, format string) (*ChatExport, erro
 		out.Body, _ = json.MarshalIndent(items, "", "    ")
 	}
 	return out, nil
+}
+
+// csvCell neutralises a spreadsheet cell as OWASP recommends against CSV
+// (formula) injection: a value starting with =, +, -, @, a tab or a
+// carriage return gets a leading single quote, so Excel, LibreOffice and
+// Google Sheets show it as text instead of evaluating it.
+func csvCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// csvQuote quotes one CSV value: quotes doubled, newlines flattened.
+func csvQuote(v string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(v, "\n", " "), `"`, `""`) + `"`
 }
 
 func rating(score *bool) string {

@@ -50,6 +50,11 @@ func (a *App) UploadLink(ctx context.Context, req *UploadLinkRequest) ([]StoredD
 	if err := safehttp.CheckURL(u); err != nil {
 		return nil, WrapError(InvalidArgument, err, "Not a valid URL: only http and https links to public hosts can be fetched.")
 	}
+	// Before any DNS lookup: a blocked address in any spelling (2130706433,
+	// 0x7f.1, [::ffff:127.0.0.1], localhost, ...) is a clear 400.
+	if err := safehttp.CheckHost(u.Hostname(), a.opts.LinkAllowedHosts); err != nil {
+		return nil, WrapError(InvalidArgument, err, "%s", safehttp.RefusalMessage(err))
+	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, Errorf(InvalidArgument, "Not a valid URL.")

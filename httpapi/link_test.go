@@ -21,7 +21,7 @@ func TestUploadLink(t *testing.T) {
 	// By default a loopback page is refused: it could be the server's own network.
 	env := ragEnv(t)
 	st, out := linkUpload(t, env, page.URL+"/otters")
-	if st != 403 || out.Success || out.Error == nil || !strings.Contains(*out.Error, "private or local address") {
+	if st != 400 || out.Success || out.Error == nil || !strings.Contains(*out.Error, "127.0.0.1, a loopback address") {
 		t.Fatalf("loopback link: %d %+v", st, out)
 	}
 	for _, bad := range []string{"file:///etc/passwd", "ftp://example.com/x", "gopher://example.com/", "http://user:pw@example.com/"} {

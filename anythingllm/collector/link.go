@@ -58,6 +58,14 @@ func (c *Collector) FetchLink(ctx context.Context, link string, meta *Metadata) 
 	if err != nil {
 		return anythingllm.Document{}, err
 	}
+	if c.opts.HTTPClient == nil {
+		// Before any DNS lookup: a blocked address in any spelling is
+		// InvalidArgument naming the reason. (A caller's own HTTPClient
+		// carries its own policy.)
+		if err := safehttp.CheckHost(u.Hostname(), c.opts.AllowedHosts); err != nil {
+			return anythingllm.Document{}, anythingllm.WrapError(anythingllm.InvalidArgument, err, "%s", safehttp.RefusalMessage(err))
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.LinkTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)

@@ -118,12 +118,13 @@ func TestFetchLinkRefusesUnsafeTargets(t *testing.T) {
 	ctx := context.Background()
 	noAllow := collector.New(&collector.Options{PDFEngine: collector.PDFLight})
 
-	// Loopback without the allow-list, by IP and by name.
+	// Loopback without the allow-list, by IP and by name: refused before
+	// any lookup, naming the reason.
 	_, err := noAllow.FetchLink(ctx, srv.URL+"/otters/", nil)
-	checkErr(t, err, anythingllm.PermissionDenied)
+	checkErr(t, err, anythingllm.InvalidArgument, "loopback")
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	_, err = noAllow.FetchLink(ctx, "http://localhost:"+port+"/otters/", nil)
-	checkErr(t, err, anythingllm.PermissionDenied)
+	checkErr(t, err, anythingllm.InvalidArgument, "loopback")
 
 	// Allowed first hop, redirected to private and metadata addresses.
 	for _, p := range []string{"/to-private", "/to-metadata"} {
@@ -141,13 +142,13 @@ func TestFetchLinkRefusesUnsafeTargets(t *testing.T) {
 			t.Errorf("%s: %v, want InvalidArgument", link, err)
 		}
 	}
-	// Literal private, metadata and special addresses are refused at dial
-	// time (nothing listens there; the refusal must come first).
+	// Literal private, metadata and special addresses are refused before
+	// any dial (nothing listens there; the refusal must come first).
 	for _, link := range []string{"http://10.1.2.3/", "http://192.168.0.1/", "http://172.16.0.1/", "http://100.64.0.1/",
 		"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://[::1]/", "http://0.0.0.0/",
 		"http://224.0.0.1/", "http://[fe80::1]/", "http://[::ffff:127.0.0.1]/"} {
 		_, err := noAllow.FetchLink(ctx, link, nil)
-		checkErr(t, err, anythingllm.PermissionDenied)
+		checkErr(t, err, anythingllm.InvalidArgument, "is refused: it is")
 	}
 }
 

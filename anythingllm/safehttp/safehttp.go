@@ -33,27 +33,75 @@ type Options struct {
 // ErrBlocked is returned for URLs and addresses the client refuses.
 var ErrBlocked = errors.New("blocked address")
 
-var blockedNets = func() []netip.Prefix {
-	var out []netip.Prefix
-	for _, c := range []string{
-		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-		"192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-		"::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "64:ff9b::/96",
+// special lists the address ranges user URLs may not reach, each with the
+// reason a refusal names. More specific ranges come first.
+var special = func() []specialNet {
+	var out []specialNet
+	for _, e := range [][2]string{
+		{"0.0.0.0/32", "the unspecified address"},
+		{"0.0.0.0/8", "a \"this network\" address"},
+		{"127.0.0.0/8", "a loopback address"},
+		{"10.0.0.0/8", "a private address"},
+		{"172.16.0.0/12", "a private address"},
+		{"192.168.0.0/16", "a private address"},
+		{"100.100.100.200/32", "a cloud metadata address"},
+		{"100.64.0.0/10", "a shared (CGNAT) address"},
+		{"169.254.169.254/32", "a cloud metadata address"},
+		{"169.254.170.2/32", "a cloud metadata address"},
+		{"169.254.0.0/16", "a link-local address"},
+		{"192.0.0.0/24", "an IETF protocol address"},
+		{"192.0.2.0/24", "a documentation address"},
+		{"198.51.100.0/24", "a documentation address"},
+		{"203.0.113.0/24", "a documentation address"},
+		{"198.18.0.0/15", "a benchmarking address"},
+		{"224.0.0.0/4", "a multicast address"},
+		{"240.0.0.0/4", "a reserved or broadcast address"},
+		{"::/128", "the unspecified address"},
+		{"::1/128", "a loopback address"},
+		{"::/96", "an IPv4-compatible IPv6 address"},
+		{"64:ff9b::/96", "a NAT64 address"},
+		{"64:ff9b:1::/48", "a NAT64 address"},
+		{"100::/64", "a discard address"},
+		{"2001::/32", "a Teredo address"},
+		{"2001:db8::/32", "a documentation address"},
+		{"2002::/16", "a 6to4 address"},
+		{"fd00:ec2::254/128", "a cloud metadata address"},
+		{"fc00::/7", "a private (unique local) address"},
+		{"fe80::/10", "a link-local address"},
+		{"fec0::/10", "a site-local address"},
+		{"ff00::/8", "a multicast address"},
 	} {
-		out = append(out, netip.MustParsePrefix(c))
+		out = append(out, specialNet{netip.MustParsePrefix(e[0]), e[1]})
 	}
 	return out
 }()
 
+type specialNet struct {
+	prefix netip.Prefix
+	reason string
+}
+
 // Blocked reports whether an address is one that user URLs may not reach.
-func Blocked(ip netip.Addr) bool {
+func Blocked(ip netip.Addr) bool { return Reason(ip) != "" }
+
+// Reason says why an address may not be reached ("a loopback address",
+// "a cloud metadata address", ...), or "" for a public address. An
+// IPv4-mapped IPv6 address is judged as its IPv4 address; an address with a
+// zone is refused.
+func Reason(ip netip.Addr) string {
+	if !ip.IsValid() {
+		return "not a valid address"
+	}
+	if ip.Zone() != "" {
+		return "an address with a zone"
+	}
 	ip = ip.Unmap()
-	for _, p := range blockedNets {
-		if p.Contains(ip) {
-			return true
+	for _, s := range special {
+		if s.prefix.Contains(ip) {
+			return s.reason
 		}
 	}
-	return false
+	return ""
 }
 
 type policy struct {
@@ -77,6 +125,9 @@ func newPolicy(allowed []string) *policy {
 }
 
 func (p *policy) allowedIP(ip netip.Addr) bool {
+	if ip.Zone() != "" {
+		return false
+	}
 	for _, n := range p.nets {
 		if n.Contains(ip.Unmap()) {
 			return true
@@ -130,7 +181,7 @@ func NewClient(opts *Options) *http.Client {
 	}
 	return &http.Client{
 		Timeout:   o.Timeout,
-		Transport: &hostTagger{next: transport},
+		Transport: &hostTagger{next: transport, pol: pol},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= o.MaxRedirects {
 				return fmt.Errorf("stopped after %d redirects", o.MaxRedirects)
@@ -141,9 +192,16 @@ func NewClient(opts *Options) *http.Client {
 }
 
 // hostTagger passes the request's host name to the dialer.
-type hostTagger struct{ next http.RoundTripper }
+type hostTagger struct {
+	next http.RoundTripper
+	pol  *policy
+}
 
 func (h *hostTagger) RoundTrip(r *http.Request) (*http.Response, error) {
+	// Refuse a blocked address in any spelling before DNS or a dial.
+	if err := h.pol.checkHost(r.URL.Hostname()); err != nil {
+		return nil, err
+	}
 	ctx := context.WithValue(r.Context(), hostKey{}, strings.ToLower(r.URL.Hostname()))
 	return h.next.RoundTrip(r.WithContext(ctx))
 }
