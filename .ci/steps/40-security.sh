@@ -23,6 +23,7 @@ fuzz ./anythingllm/safehttp FuzzCheckHost
 fuzz ./anythingllm/safehttp FuzzIPv4Spellings
 fuzz ./anythingllm/safehttp FuzzCheckTarget
 fuzz ./storage/blobstore FuzzValidKey
+fuzz ./storage/bunstore FuzzEachCopyRow
 fuzz ./anythingllm/collector FuzzParse
 fuzz ./anythingllm FuzzCSVCell
 fuzz ./anythingllm FuzzSettingValue

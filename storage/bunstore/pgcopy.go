@@ -63,7 +63,7 @@ func eachCopyRow(data []byte, fields int, row func(f [][]byte) error) error {
 		if len(p) < 2 {
 			return errBadCopy
 		}
-		n := int16(binary.BigEndian.Uint16(p))
+		n := int16(binary.BigEndian.Uint16(p)) // #nosec G115 -- the wire value is a signed 16-bit integer (-1 ends the data)
 		p = p[2:]
 		if n == -1 {
 			return nil
@@ -75,7 +75,7 @@ func eachCopyRow(data []byte, fields int, row func(f [][]byte) error) error {
 			if len(p) < 4 {
 				return errBadCopy
 			}
-			size := int32(binary.BigEndian.Uint32(p))
+			size := int32(binary.BigEndian.Uint32(p)) // #nosec G115 -- the wire value is a signed 32-bit length (-1 is NULL); negatives are checked below
 			p = p[4:]
 			switch {
 			case size == -1:
@@ -97,5 +97,5 @@ func copyInt8(b []byte) (int64, error) {
 	if len(b) != 8 {
 		return 0, errBadCopy
 	}
-	return int64(binary.BigEndian.Uint64(b)), nil
+	return int64(binary.BigEndian.Uint64(b)), nil // #nosec G115 -- a bigint travels as its two's-complement bytes
 }
