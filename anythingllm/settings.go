@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -50,7 +51,7 @@ func noTrailingSlash(v string) string {
 
 func nonZero(v string) string {
 	n, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 		return "Value must be a number"
 	}
 	if n <= 0 {

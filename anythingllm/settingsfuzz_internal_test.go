@@ -63,13 +63,7 @@ func FuzzSettingValue(f *testing.F) {
 			}
 		case key == "GenericOpenAiTokenLimit" || key == "LocalAiTokenLimit":
 			n, err := strconv.ParseFloat(v, 64)
-			if err == nil && (math.IsNaN(n) || math.IsInf(n, 0)) {
-				// Known finding (issue 17): nonZero accepts "NaN" and "Inf".
-				// settings.go is being rewritten with update-env's parsing;
-				// drop this skip when it refuses them.
-				t.Skip("known: nonZero accepts NaN and Inf")
-			}
-			if err != nil || !(n > 0) {
+			if err != nil || !(n > 0) || math.IsInf(n, 0) {
 				t.Fatalf("%s accepted %q, not a positive number", key, v)
 			}
 		case key == "LLMProvider":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -14,7 +15,26 @@ import (
 // middleware wraps the mux with, from the outside in: request logging,
 // panic recovery, CORS and the body size limit.
 func (s *server) middleware(next http.Handler) http.Handler {
-	return s.logRequests(s.recoverPanics(cors(s.limitBody(next))))
+	return s.logRequests(s.recoverPanics(cors(s.limitBody(s.refuseUncleanPaths(next)))))
+}
+
+// refuseUncleanPaths answers a path that is not in clean form ("//",
+// "/./", "/../") with the JSON 404. ServeMux would redirect it with a
+// text body, and clients do not follow a 307 on POST; upstream has no such
+// paths either.
+func (s *server) refuseUncleanPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		clean := path.Clean(p)
+		if strings.HasSuffix(p, "/") && clean != "/" {
+			clean += "/"
+		}
+		if p != clean {
+			s.handleNotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // statusRecorder remembers the status a handler wrote.

@@ -133,3 +133,22 @@ func jsonDecode(resp *http.Response, out any) error {
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(out)
 }
+
+// TestUncleanPathsAnswerJSON404: paths that are not in clean form get the
+// JSON 404, not ServeMux's redirect with a text body, and never a handler.
+func TestUncleanPathsAnswerJSON404(t *testing.T) {
+	env := httpapitest.New(t, &httpapitest.Options{NoSchemaCheck: true})
+	for _, p := range []string{"//api/ping", "/api//ping", "/api/./ping", "/api/v1/../ping", "/api/ping/.", "/api/v1/auth/.."} {
+		req, _ := http.NewRequest("GET", env.URL+p, nil)
+		req.URL.Opaque = p // send the path as written
+		req.Header.Set("Authorization", "Bearer "+env.Key)
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := httpapitest.Body(t, resp)
+		if resp.StatusCode != 404 || !strings.HasPrefix(body, `{"error":"Not found`) {
+			t.Errorf("GET %s = %d %q, want the JSON 404", p, resp.StatusCode, body)
+		}
+	}
+}
