@@ -120,6 +120,7 @@ func TestServerRecoversWhenTheDatabaseReturns(t *testing.T) {
 		}
 		return string(b)
 	}
+	c.waitHealthy(20 * time.Second) // the index loads after the server answers
 	check("/api/health", 200)
 
 	proxy.cut()
