@@ -50,17 +50,27 @@ type embeddingResponse struct {
 
 type imageRequest struct {
 	Model   string `json:"model,omitempty"`
-	Prompt  string `json:"prompt"`
+	Prompt  string `json:"prompt" validate:"required"`
 	N       int    `json:"n,omitempty" validate:"omitempty,between=1:10"`
-	Size    string `json:"size,omitempty"`
-	Quality string `json:"quality,omitempty" validate:"omitempty,oneof=standard hd low medium high auto" msg:"quality must be standard or hd"`
+	Size    string `json:"size,omitempty" validate:"omitempty,oneof=256x256 512x512 1024x1024 1792x1024 1024x1792 1536x1024 1024x1536 auto"`
+	Quality string `json:"quality,omitempty" validate:"omitempty,oneof=standard hd low medium high auto"`
 	Style   string `json:"style,omitempty" validate:"omitempty,oneof=vivid natural"`
 	User    string `json:"user,omitempty"`
 }
 
-type imageResponse struct {
-	URL           string `json:"url"`
+// imageItem is one generated image: a URL, or the image inline as base64
+// when the provider answered that way (gpt-image models always do).
+type imageItem struct {
+	URL           string `json:"url,omitempty"`
+	B64JSON       string `json:"b64_json,omitempty"`
 	RevisedPrompt string `json:"revised_prompt,omitempty"`
+}
+
+// imageResponse is the first image's fields (upstream's shape) and, when
+// more than one image was made, every image in order under images.
+type imageResponse struct {
+	imageItem
+	Images []imageItem `json:"images,omitempty"`
 }
 
 // providerOverride reads the X-OpenAI-* headers.
@@ -132,16 +142,18 @@ func (s *server) handleImageGenerate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	img := resp.Images[0]
-	url := img.URL
-	if url == "" && len(img.Data) > 0 {
-		mime := img.MIME
-		if mime == "" {
-			mime = "image/png"
+	items := make([]imageItem, len(resp.Images))
+	for i, img := range resp.Images {
+		items[i] = imageItem{URL: img.URL, RevisedPrompt: img.RevisedPrompt}
+		if img.URL == "" {
+			items[i].B64JSON = base64.StdEncoding.EncodeToString(img.Data)
 		}
-		url = "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(img.Data)
 	}
-	encode(w, http.StatusOK, imageResponse{URL: url, RevisedPrompt: img.RevisedPrompt})
+	out := imageResponse{imageItem: items[0]}
+	if len(items) > 1 {
+		out.Images = items
+	}
+	encode(w, http.StatusOK, out)
 }
 
 // float32LE encodes floats as little-endian bytes, OpenAI's base64 layout.

@@ -143,6 +143,17 @@ func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
 	return llmFromEnv(cfg.LLMProvider, cfg.Env)
 }
 
+// provideImages builds the image generator from LLM_PROVIDER (an
+// OpenAI-compatible one) or OPEN_AI_KEY; none leaves image generation
+// answering 503.
+func provideImages(cfg *Config) (anythingllm.ImageGenerator, error) {
+	c, err := openai.ImagesFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // provideParser is the collector for binary formats (office, EPUB, mail, PDF).
 func provideParser(cfg *Config) (*collector.Collector, func()) {
 	// The PDF engine's compiled WebAssembly is cached under STORAGE_DIR, so

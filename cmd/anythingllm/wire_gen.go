@@ -47,6 +47,13 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
+	imageGenerator, err := provideImages(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	collector, cleanup4 := provideParser(cfg)
 	v := provideFileRoots(mainBlobSet)
 	deps := anythingllm.Deps{
@@ -57,6 +64,7 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		Embedder:  embedder,
 		Tokenizer: tokenizer,
 		LLM:       chatModel,
+		Images:    imageGenerator,
 		Parser:    collector,
 		FileRoots: v,
 	}

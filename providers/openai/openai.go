@@ -28,6 +28,10 @@ type Options struct {
 	BaseURL        string // default https://api.openai.com/v1
 	Model          string // default chat model; default gpt-4o
 	EmbeddingModel string // default text-embedding-ada-002
+	ImageModel     string // default image model; "" = the service's default
+	STTModel       string // default transcription model; default whisper-1
+	TTSModel       string // default speech model; default tts-1
+	TTSVoice       string // default voice; default alloy
 	Provider       string // a name for errors and metrics, e.g. "generic-openai"
 	ContextWindow  int    // the model's prompt window in tokens; default 4096
 	HTTPClient     *http.Client
