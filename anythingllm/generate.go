@@ -26,6 +26,12 @@ type OverrideFunc func(ctx context.Context, o GenerateOverride) (ChatModel, Embe
 // penalties, max_tokens, stop) are the provider's to check; httpapi checks
 // them on requests as OpenAI does.
 func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverride) (*ChatResponse, error) {
+	return a.generate(ctx, CategoryTextGen, req, o)
+}
+
+// generate is Generate and Instruct: the request's model, else the
+// category's default.
+func (a *App) generate(ctx context.Context, cat ModelCategory, req *ChatRequest, o *GenerateOverride) (*ChatResponse, error) {
 	if req == nil || len(req.Messages) == 0 {
 		return nil, Errorf(InvalidArgument, "messages must be a non-empty array")
 	}
@@ -46,27 +52,16 @@ func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverrid
 	if llm == nil {
 		return nil, Errorf(Unavailable, "no LLM provider is configured")
 	}
-	return a.chat(ctx, llm, req)
+	r := *req
+	r.Model = a.modelFor(ctx, cat, req.Model)
+	return a.chat(ctx, llm, &r)
 }
 
 // EmbedText embeds one input with the default embedder (or the override's).
 func (a *App) EmbedText(ctx context.Context, input string, o *GenerateOverride) ([]float32, error) {
-	if strings.TrimSpace(input) == "" {
-		return nil, Errorf(InvalidArgument, "input cannot be empty")
-	}
-	_, emb, _, err := a.overridden(ctx, o)
+	vecs, err := a.EmbedInputs(ctx, &EmbedRequest{Inputs: []string{input}}, o)
 	if err != nil {
 		return nil, err
-	}
-	if emb == nil {
-		return nil, Errorf(Unavailable, "no embedding engine is configured")
-	}
-	vecs, err := a.embedTexts(ctx, emb, []string{input})
-	if err != nil {
-		return nil, err
-	}
-	if len(vecs) != 1 {
-		return nil, Errorf(Internal, "embedder returned %d vectors for 1 input", len(vecs))
 	}
 	return vecs[0], nil
 }
@@ -87,7 +82,9 @@ func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateO
 	if img == nil {
 		return nil, Errorf(Unavailable, "no image generation provider is configured")
 	}
-	resp, err := img.GenerateImage(ctx, req)
+	r := *req
+	r.Model = a.modelFor(ctx, CategoryImage, req.Model)
+	resp, err := img.GenerateImage(ctx, &r)
 	if err != nil {
 		return nil, err
 	}

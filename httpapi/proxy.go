@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"math"
 	"net/http"
 
@@ -33,9 +35,9 @@ type generateResponse struct {
 }
 
 type embeddingRequest struct {
-	Model          string `json:"model,omitempty"`
-	Input          string `json:"input"`
-	EncodingFormat string `json:"encoding_format,omitempty" validate:"omitempty,oneof=float base64"`
+	Model          string          `json:"model,omitempty"`
+	Input          json.RawMessage `json:"input"`
+	EncodingFormat string          `json:"encoding_format,omitempty" validate:"omitempty,oneof=float base64"`
 }
 
 type embeddingUsage struct {
@@ -44,7 +46,9 @@ type embeddingUsage struct {
 }
 
 type embeddingResponse struct {
-	Embedding any            `json:"embedding"` // []float32, or a base64 string
+	// Embedding is a []float32 (or a base64 string) for a string input,
+	// and a list of them, in order, for an array input.
+	Embedding any            `json:"embedding"`
 	Usage     embeddingUsage `json:"usage"`
 }
 
@@ -86,6 +90,10 @@ func providerOverride(r *http.Request) *anythingllm.GenerateOverride {
 }
 
 func (s *server) handleGenerate(w http.ResponseWriter, r *http.Request) {
+	s.generate(w, r, s.app.Generate)
+}
+
+func (s *server) generate(w http.ResponseWriter, r *http.Request, run func(context.Context, *anythingllm.ChatRequest, *anythingllm.GenerateOverride) (*anythingllm.ChatResponse, error)) {
 	req, err := decode[generateRequest](r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -98,12 +106,16 @@ func (s *server) handleGenerate(w http.ResponseWriter, r *http.Request) {
 	for _, m := range req.Messages {
 		creq.Messages = append(creq.Messages, anythingllm.Message{Role: m.Role, Content: m.Content})
 	}
-	resp, err := s.app.Generate(r.Context(), creq, providerOverride(r))
+	resp, err := run(r.Context(), creq, providerOverride(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	encode(w, http.StatusOK, generateResponse{Content: resp.Text, Usage: resp.Usage})
+}
+
+func (s *server) handleInstruct(w http.ResponseWriter, r *http.Request) {
+	s.generate(w, r, s.app.Instruct)
 }
 
 func (s *server) handleEmbedding(w http.ResponseWriter, r *http.Request) {
@@ -112,20 +124,49 @@ func (s *server) handleEmbedding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	vec, err := s.app.EmbedText(r.Context(), req.Input, providerOverride(r))
+	inputs, array := []string{""}, false
+	if len(req.Input) > 0 {
+		if inputs, array, err = stringOrArray(req.Input, "input"); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	vecs, err := s.app.EmbedInputs(r.Context(), &anythingllm.EmbedRequest{Model: req.Model, Inputs: inputs}, providerOverride(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	n := 0
 	if tk := s.app.Tokenizer(); tk != nil {
-		n = tk.CountTokens(req.Input)
+		for _, in := range inputs {
+			n += tk.CountTokens(in)
+		}
 	}
-	out := embeddingResponse{Embedding: vec, Usage: embeddingUsage{PromptTokens: n, TotalTokens: n}}
-	if req.EncodingFormat == "base64" {
-		out.Embedding = base64.StdEncoding.EncodeToString(float32LE(vec))
+	items := make([]any, len(vecs))
+	for i, v := range vecs {
+		items[i] = v
+		if req.EncodingFormat == "base64" {
+			items[i] = base64.StdEncoding.EncodeToString(float32LE(v))
+		}
+	}
+	out := embeddingResponse{Embedding: items, Usage: embeddingUsage{PromptTokens: n, TotalTokens: n}}
+	if !array {
+		out.Embedding = items[0]
 	}
 	encode(w, http.StatusOK, out)
+}
+
+// stringOrArray reads a JSON string or an array of strings; array
+// reports which it was.
+func stringOrArray(raw json.RawMessage, field string) (values []string, array bool, err error) {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return []string{one}, false, nil
+	}
+	if err := json.Unmarshal(raw, &values); err != nil || values == nil {
+		return nil, false, anythingllm.Errorf(anythingllm.InvalidArgument, "%s must be a string or an array of strings", field)
+	}
+	return values, true, nil
 }
 
 func (s *server) handleImageGenerate(w http.ResponseWriter, r *http.Request) {

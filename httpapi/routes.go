@@ -152,8 +152,8 @@ func (s *server) routes() []route {
 	// --- LLM, Embedding, Image ---
 	rs = append(rs,
 		route{method: "POST", path: "/llm/generate", tag: tagLLM, summary: "Generate text (text_gen)", handler: s.handleGenerate, req: generateRequest{}, resp: generateResponse{}},
-		route{method: "POST", path: "/llm/instruct", tag: tagLLM, summary: "Follow instructions (text2text)", handler: s.handleGenerate, req: generateRequest{}, resp: generateResponse{}},
-		route{method: "POST", path: "/embedding", tag: tagEmbedding, summary: "Embed one text", handler: s.handleEmbedding, req: embeddingRequest{}, resp: embeddingResponse{}},
+		route{method: "POST", path: "/llm/instruct", tag: tagLLM, summary: "Follow instructions (text2text)", handler: s.handleInstruct, req: generateRequest{}, resp: generateResponse{}},
+		route{method: "POST", path: "/embedding", tag: tagEmbedding, summary: "Embed a text, or an array of texts", handler: s.handleEmbedding, req: embeddingRequest{}, resp: embeddingResponse{}},
 		route{method: "POST", path: "/image/generate", tag: tagImage, summary: "Generate an image", handler: s.handleImageGenerate, req: imageRequest{}, resp: imageResponse{}},
 	)
 	// --- OpenAI Compatible ---

@@ -191,12 +191,21 @@ func (c *Client) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) i
 
 // Embed embeds texts with the embedding model.
 func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return c.EmbedModel(ctx, "", texts)
+}
+
+// EmbedModel embeds texts with a model named per call ("" = the client's
+// embedding model).
+func (c *Client) EmbedModel(ctx context.Context, model string, texts []string) ([][]float32, error) {
+	if model == "" {
+		model = c.opts.EmbeddingModel
+	}
 	if len(texts) == 0 {
 		return [][]float32{}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	resp, err := c.c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: texts, Model: goopenai.EmbeddingModel(c.opts.EmbeddingModel)})
+	resp, err := c.c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: texts, Model: goopenai.EmbeddingModel(model)})
 	if err != nil {
 		return nil, c.mapErr(ctx, err)
 	}
