@@ -16,10 +16,19 @@ type GenerateOverride struct {
 	APIKey  string
 }
 
+// Providers are the providers one proxy request uses.
+type Providers struct {
+	LLM      ChatModel
+	Embedder Embedder
+	Images   ImageGenerator
+	STT      Transcriber
+	TTS      SpeechSynthesizer
+}
+
 // OverrideFunc builds providers for a GenerateOverride. The stock binary
 // sets it only when the operator allows per-request overrides, because a
 // caller-chosen base URL makes the server fetch arbitrary URLs.
-type OverrideFunc func(ctx context.Context, o GenerateOverride) (ChatModel, Embedder, ImageGenerator, error)
+type OverrideFunc func(ctx context.Context, o GenerateOverride) (*Providers, error)
 
 // Generate runs a plain completion on the default chat model (or on the
 // override's). The ranges of its parameters (temperature, top_p, the
@@ -45,10 +54,11 @@ func (a *App) generate(ctx context.Context, cat ModelCategory, req *ChatRequest,
 			return nil, Errorf(InvalidArgument, "messages[%d].content cannot be empty", i)
 		}
 	}
-	llm, _, _, err := a.overridden(ctx, o)
+	p, err := a.overridden(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	llm := p.LLM
 	if llm == nil {
 		return nil, Errorf(Unavailable, "no LLM provider is configured")
 	}
@@ -75,10 +85,11 @@ func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateO
 	if req.N == 0 {
 		req.N = 1
 	}
-	_, _, img, err := a.overridden(ctx, o)
+	p, err := a.overridden(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	img := p.Images
 	if img == nil {
 		return nil, Errorf(Unavailable, "no image generation provider is configured")
 	}
@@ -95,14 +106,21 @@ func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateO
 }
 
 // overridden returns the providers for one request.
-func (a *App) overridden(ctx context.Context, o *GenerateOverride) (ChatModel, Embedder, ImageGenerator, error) {
+func (a *App) overridden(ctx context.Context, o *GenerateOverride) (*Providers, error) {
 	if o == nil || (o.BaseURL == "" && o.APIKey == "") {
-		return a.deps.LLM, a.deps.Embedder, a.deps.Images, nil
+		return &Providers{LLM: a.deps.LLM, Embedder: a.deps.Embedder, Images: a.deps.Images, STT: a.deps.STT, TTS: a.deps.TTS}, nil
 	}
 	if a.opts.Override == nil {
-		return nil, nil, nil, Errorf(PermissionDenied, "per-request provider override (X-OpenAI-Base-URL, X-OpenAI-Key) is disabled on this server")
+		return nil, Errorf(PermissionDenied, "per-request provider override (X-OpenAI-Base-URL, X-OpenAI-Key) is disabled on this server")
 	}
-	return a.opts.Override(ctx, *o)
+	p, err := a.opts.Override(ctx, *o)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = &Providers{}
+	}
+	return p, nil
 }
 
 // Tokenizer returns the App's tokenizer, or nil.

@@ -77,10 +77,11 @@ func (a *App) EmbedInputs(ctx context.Context, req *EmbedRequest, o *GenerateOve
 			return nil, Errorf(InvalidArgument, "input[%d] cannot be empty", i)
 		}
 	}
-	_, emb, _, err := a.overridden(ctx, o)
+	p, err := a.overridden(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	emb := p.Embedder
 	if emb == nil {
 		return nil, Errorf(Unavailable, "no embedding engine is configured")
 	}

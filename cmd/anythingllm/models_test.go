@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"testing"
 
@@ -34,9 +35,9 @@ func post(t *testing.T, url, key string, body any, header http.Header, out any) 
 	return resp.StatusCode
 }
 
-// The stock binary generates images through the configured
-// OpenAI-compatible provider.
-func TestStockBinaryGeneratesImages(t *testing.T) {
+// The stock binary generates images, transcribes and speaks through the
+// configured OpenAI-compatible provider.
+func TestStockBinaryImagesAndAudio(t *testing.T) {
 	fake := fakeopenai.New(nil)
 	t.Cleanup(fake.Close)
 	in := newInstance(t, "LLM_PROVIDER=generic-openai", "GENERIC_OPEN_AI_BASE_PATH="+fake.BaseURL(), "GENERIC_OPEN_AI_MODEL_PREF=fake-model")
@@ -52,5 +53,36 @@ func TestStockBinaryGeneratesImages(t *testing.T) {
 	if st := post(t, in.url("/api/image/generate/"), key, map[string]any{"prompt": "a sunset", "n": 2}, nil, &out); st != 200 ||
 		out.URL != fake.URL+"/files/image-0.png" || out.RevisedPrompt != "revised: a sunset" || len(out.Images) != 2 {
 		t.Fatalf("image = %d %+v", st, out)
+	}
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "clip.ogg")
+	_, _ = fw.Write([]byte("spoken words"))
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", in.url("/api/stt/transcribe"), &body)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(raw) != `{"text":"spoken words"}`+"\n" {
+		t.Fatalf("stt: %d %s", resp.StatusCode, raw)
+	}
+	b, _ := json.Marshal(map[string]any{"input": "say this", "format": "flac"})
+	req, _ = http.NewRequest("POST", in.url("/api/tts"), bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/flac" || !bytes.Equal(raw, fakeopenai.SpeechAudio("flac", "alloy", "say this")) {
+		t.Fatalf("tts: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 	}
 }

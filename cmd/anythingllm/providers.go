@@ -143,11 +143,28 @@ func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
 	return llmFromEnv(cfg.LLMProvider, cfg.Env)
 }
 
-// provideImages builds the image generator from LLM_PROVIDER (an
-// OpenAI-compatible one) or OPEN_AI_KEY; none leaves image generation
+// provideImages, provideSTT and provideTTS build the image generator,
+// transcriber and speech synthesizer from LLM_PROVIDER (an
+// OpenAI-compatible one) or OPEN_AI_KEY; none leaves those routes
 // answering 503.
 func provideImages(cfg *Config) (anythingllm.ImageGenerator, error) {
-	c, err := openai.ImagesFromEnv(cfg.LLMProvider, cfg.Env)
+	c, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func provideSTT(cfg *Config) (anythingllm.Transcriber, error) {
+	c, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func provideTTS(cfg *Config) (anythingllm.SpeechSynthesizer, error) {
+	c, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
 	if err != nil || c == nil {
 		return nil, err
 	}

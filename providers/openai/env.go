@@ -108,11 +108,12 @@ func EmbedderFromEnv(engine string, getenv func(string) string) (*Client, error)
 	return New(o)
 }
 
-// ImagesFromEnv builds the image generator: the LLM_PROVIDER's own client
+// MediaFromEnv builds the client for images, transcription and speech: the
+// LLM_PROVIDER's own client
 // when it is an OpenAI-compatible service other than Ollama (which has no
-// images API), else OpenAI itself when OPEN_AI_KEY is set. It returns nil
-// when neither applies: image generation then answers Unavailable.
-func ImagesFromEnv(provider string, getenv func(string) string) (*Client, error) {
+// images or audio API), else OpenAI itself when OPEN_AI_KEY is set. It
+// returns nil when neither applies: those routes then answer Unavailable.
+func MediaFromEnv(provider string, getenv func(string) string) (*Client, error) {
 	if _, ok := KnownProviders[provider]; ok && provider != "ollama" {
 		return FromEnv(provider, getenv)
 	}

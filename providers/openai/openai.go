@@ -66,6 +66,15 @@ func New(opts *Options) (*Client, error) {
 	if o.Provider == "" {
 		o.Provider = "openai"
 	}
+	if o.STTModel == "" {
+		o.STTModel = "whisper-1"
+	}
+	if o.TTSModel == "" {
+		o.TTSModel = "tts-1"
+	}
+	if o.TTSVoice == "" {
+		o.TTSVoice = "alloy"
+	}
 	if o.ContextWindow <= 0 {
 		o.ContextWindow = 4096
 	}

@@ -1,6 +1,6 @@
 // Package fakeopenai is an in-repo fake of the OpenAI HTTP API for tests:
 // chat completions (plain and streamed as server-sent events, ending with
-// "data: [DONE]"), embeddings, the model list and image generation, with deterministic
+// "data: [DONE]"), embeddings, the model list, image generation, transcription and speech, with deterministic
 // answers, optional delays, injected failures and request recording. It
 // speaks the real wire protocol, so real clients (go-openai, the openai npm
 // package) work against it.
@@ -70,6 +70,8 @@ type Server struct {
 	mu            sync.Mutex
 	requests      []ChatRequest
 	imageRequests []ImageRequest
+	sttRequests   []TranscriptionRequest
+	ttsRequests   []SpeechRequest
 	fail          []int // statuses to answer, in order, before succeeding
 	canceled      int   // streams whose client went away
 }
@@ -121,6 +123,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
 	mux.HandleFunc("GET /v1/models", s.models)
 	mux.HandleFunc("POST /v1/images/generations", s.images)
+	mux.HandleFunc("POST /v1/audio/transcriptions", s.transcriptions)
+	mux.HandleFunc("POST /v1/audio/speech", s.speech)
 	return mux
 }
 
