@@ -6,6 +6,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/anythingllm-go/anythingllm/providers/providertest/fakeopenai"
@@ -84,5 +87,41 @@ func TestStockBinaryImagesAndAudio(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/flac" || !bytes.Equal(raw, fakeopenai.SpeechAudio("flac", "alloy", "say this")) {
 		t.Fatalf("tts: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
+	}
+}
+
+// OPENAI_OVERRIDE_ALLOWED_HOSTS enables X-OpenAI-Base-URL for the listed
+// hosts only; the stored key never reaches an overriding URL.
+func TestStockBinaryOverrides(t *testing.T) {
+	const stored = "sk-stored-in-env-789"
+	home := fakeopenai.New(nil)
+	t.Cleanup(home.Close)
+	fake := fakeopenai.New(nil)
+	t.Cleanup(fake.Close)
+	var mu sync.Mutex
+	var auths []string
+	trap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auths = append(auths, r.Header.Get("Authorization"))
+		mu.Unlock()
+		fake.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(trap.Close)
+	in := newInstance(t, "LLM_PROVIDER=generic-openai", "GENERIC_OPEN_AI_BASE_PATH="+home.BaseURL(), "GENERIC_OPEN_AI_MODEL_PREF=fake-model",
+		"GENERIC_OPEN_AI_API_KEY="+stored, "OPENAI_OVERRIDE_ALLOWED_HOSTS=127.0.0.0/8")
+	key := in.createKey()
+	in.start()
+	chat := map[string]any{"messages": []map[string]string{{"role": "user", "content": "hi"}}}
+	var out struct{ Content, Error string }
+	if st := post(t, in.url("/api/llm/generate"), key, chat, http.Header{"X-Openai-Base-Url": {trap.URL + "/v1"}}, &out); st != 200 || out.Content != "Echo: hi" {
+		t.Fatalf("override: %d %+v", st, out)
+	}
+	if st := post(t, in.url("/api/llm/generate"), key, chat, http.Header{"X-Openai-Base-Url": {"http://metadata.google.internal/v1"}}, &out); st != 400 || !strings.Contains(out.Error, "OPENAI_OVERRIDE_ALLOWED_HOSTS") {
+		t.Fatalf("host off the list: %d %+v", st, out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(auths) != 1 || strings.Contains(auths[0], stored) {
+		t.Fatalf("the trap saw %q", auths)
 	}
 }

@@ -61,7 +61,21 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 		LLMFactory:                  llmFromEnv,
 		Connectors:                  all.New(nil),
 		PayloadCipher:               payloadCipher(cfg),
+		Override:                    overrides(cfg),
 	}
+}
+
+// overrides enables the X-OpenAI-Base-URL and X-OpenAI-Key headers when
+// OPENAI_OVERRIDE_ALLOWED_HOSTS lists hosts; nil (refused) otherwise.
+func overrides(cfg *Config) anythingllm.OverrideFunc {
+	if len(cfg.OverrideAllowedHosts) == 0 {
+		return nil
+	}
+	def, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil {
+		def = nil
+	}
+	return openai.Overrides(&openai.OverrideOptions{AllowedHosts: cfg.OverrideAllowedHosts, Default: def})
 }
 
 // payloadCipher encrypts connector credentials from SIG_KEY and SIG_SALT;
