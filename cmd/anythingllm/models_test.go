@@ -125,3 +125,19 @@ func TestStockBinaryOverrides(t *testing.T) {
 		t.Fatalf("the trap saw %q", auths)
 	}
 }
+
+// help <command> prints the command's usage once, on stdout only.
+func TestHelpPrintsUsageOnce(t *testing.T) {
+	in := newInstance(t)
+	for _, args := range [][]string{{"help", "apikey"}, {"help", "users"}, {"apikey", "--help"}, {"users", "-h"}, {"serve", "--help"}} {
+		out, stderr, err := in.cli(args...)
+		if err != nil || strings.Count(out, "Usage: anythingllm") != 1 || stderr != "" {
+			t.Errorf("anythingllm %s: err=%v, usage printed %d times on stdout, stderr=%q", strings.Join(args, " "), err, strings.Count(out, "Usage: anythingllm"), stderr)
+		}
+	}
+	// A bad flag: the error and the usage, once, on stderr.
+	out, stderr, err := in.cli("apikey", "create", "--bogus")
+	if err == nil || out != "" || !strings.Contains(stderr, "bogus") || strings.Count(stderr, "Usage: anythingllm") != 1 {
+		t.Errorf("bad flag: err=%v stdout=%q stderr=%q", err, out, stderr)
+	}
+}
