@@ -132,3 +132,28 @@ func TestAudioWithoutProviderIs503(t *testing.T) {
 		t.Fatalf("tts: %d %q", st, e.Error)
 	}
 }
+
+func TestAudioRoutesInTheOpenAPIDocument(t *testing.T) {
+	srv := httpapitest.New(t, nil)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			RequestBody struct {
+				Content map[string]any `json:"content"`
+			} `json:"requestBody"`
+			Responses map[string]struct {
+				Content map[string]any `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	if st := srv.DoJSON(t, "GET", "/api/schema", nil, &doc); st != 200 {
+		t.Fatalf("schema: %d", st)
+	}
+	stt, ok := doc.Paths["/stt/transcribe"]["post"]
+	if !ok || stt.RequestBody.Content["multipart/form-data"] == nil || stt.Responses["200"].Content["application/json"] == nil {
+		t.Fatalf("/stt/transcribe: %+v", stt)
+	}
+	tts, ok := doc.Paths["/tts"]["post"]
+	if !ok || tts.RequestBody.Content["application/json"] == nil || tts.Responses["200"].Content["audio/mpeg"] == nil || tts.Responses["200"].Content["audio/wav"] == nil {
+		t.Fatalf("/tts: %+v", tts)
+	}
+}
