@@ -20,7 +20,9 @@ type Deps struct {
 	LLM      ChatModel            // the default chat model (LLM_PROVIDER)
 	LLMs     map[string]ChatModel // more chat models by provider name, for per-workspace choice
 	Images   ImageGenerator
-	Parser   FileParser // binary formats (office, PDF, mail); nil = plain text only
+	STT      Transcriber       // speech to text (/api/stt/transcribe)
+	TTS      SpeechSynthesizer // text to speech (/api/tts)
+	Parser   FileParser        // binary formats (office, PDF, mail); nil = plain text only
 	// FileRoots are the Files API's stores by root name (RootFiles,
 	// RootAssets, RootPfp, ...); a missing root answers ErrUnavailable.
 	FileRoots map[string]BlobStore

@@ -16,16 +16,31 @@ type GenerateOverride struct {
 	APIKey  string
 }
 
+// Providers are the providers one proxy request uses.
+type Providers struct {
+	LLM      ChatModel
+	Embedder Embedder
+	Images   ImageGenerator
+	STT      Transcriber
+	TTS      SpeechSynthesizer
+}
+
 // OverrideFunc builds providers for a GenerateOverride. The stock binary
 // sets it only when the operator allows per-request overrides, because a
 // caller-chosen base URL makes the server fetch arbitrary URLs.
-type OverrideFunc func(ctx context.Context, o GenerateOverride) (ChatModel, Embedder, ImageGenerator, error)
+type OverrideFunc func(ctx context.Context, o GenerateOverride) (*Providers, error)
 
 // Generate runs a plain completion on the default chat model (or on the
 // override's). The ranges of its parameters (temperature, top_p, the
 // penalties, max_tokens, stop) are the provider's to check; httpapi checks
 // them on requests as OpenAI does.
 func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverride) (*ChatResponse, error) {
+	return a.generate(ctx, CategoryTextGen, req, o)
+}
+
+// generate is Generate and Instruct: the request's model, else the
+// category's default.
+func (a *App) generate(ctx context.Context, cat ModelCategory, req *ChatRequest, o *GenerateOverride) (*ChatResponse, error) {
 	if req == nil || len(req.Messages) == 0 {
 		return nil, Errorf(InvalidArgument, "messages must be a non-empty array")
 	}
@@ -39,34 +54,24 @@ func (a *App) Generate(ctx context.Context, req *ChatRequest, o *GenerateOverrid
 			return nil, Errorf(InvalidArgument, "messages[%d].content cannot be empty", i)
 		}
 	}
-	llm, _, _, err := a.overridden(ctx, o)
+	p, err := a.overridden(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	llm := p.LLM
 	if llm == nil {
 		return nil, Errorf(Unavailable, "no LLM provider is configured")
 	}
-	return a.chat(ctx, llm, req)
+	r := *req
+	r.Model = a.modelFor(ctx, cat, req.Model)
+	return a.chat(ctx, llm, &r)
 }
 
 // EmbedText embeds one input with the default embedder (or the override's).
 func (a *App) EmbedText(ctx context.Context, input string, o *GenerateOverride) ([]float32, error) {
-	if strings.TrimSpace(input) == "" {
-		return nil, Errorf(InvalidArgument, "input cannot be empty")
-	}
-	_, emb, _, err := a.overridden(ctx, o)
+	vecs, err := a.EmbedInputs(ctx, &EmbedRequest{Inputs: []string{input}}, o)
 	if err != nil {
 		return nil, err
-	}
-	if emb == nil {
-		return nil, Errorf(Unavailable, "no embedding engine is configured")
-	}
-	vecs, err := a.embedTexts(ctx, emb, []string{input})
-	if err != nil {
-		return nil, err
-	}
-	if len(vecs) != 1 {
-		return nil, Errorf(Internal, "embedder returned %d vectors for 1 input", len(vecs))
 	}
 	return vecs[0], nil
 }
@@ -80,14 +85,17 @@ func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateO
 	if req.N == 0 {
 		req.N = 1
 	}
-	_, _, img, err := a.overridden(ctx, o)
+	p, err := a.overridden(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	img := p.Images
 	if img == nil {
 		return nil, Errorf(Unavailable, "no image generation provider is configured")
 	}
-	resp, err := img.GenerateImage(ctx, req)
+	r := *req
+	r.Model = a.modelFor(ctx, CategoryImage, req.Model)
+	resp, err := img.GenerateImage(ctx, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -98,14 +106,21 @@ func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateO
 }
 
 // overridden returns the providers for one request.
-func (a *App) overridden(ctx context.Context, o *GenerateOverride) (ChatModel, Embedder, ImageGenerator, error) {
+func (a *App) overridden(ctx context.Context, o *GenerateOverride) (*Providers, error) {
 	if o == nil || (o.BaseURL == "" && o.APIKey == "") {
-		return a.deps.LLM, a.deps.Embedder, a.deps.Images, nil
+		return &Providers{LLM: a.deps.LLM, Embedder: a.deps.Embedder, Images: a.deps.Images, STT: a.deps.STT, TTS: a.deps.TTS}, nil
 	}
 	if a.opts.Override == nil {
-		return nil, nil, nil, Errorf(PermissionDenied, "per-request provider override (X-OpenAI-Base-URL, X-OpenAI-Key) is disabled on this server")
+		return nil, Errorf(PermissionDenied, "per-request provider override (X-OpenAI-Base-URL, X-OpenAI-Key) is disabled on this server")
 	}
-	return a.opts.Override(ctx, *o)
+	p, err := a.opts.Override(ctx, *o)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = &Providers{}
+	}
+	return p, nil
 }
 
 // Tokenizer returns the App's tokenizer, or nil.

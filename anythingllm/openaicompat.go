@@ -65,10 +65,21 @@ func (a *App) OpenAIChat(ctx context.Context, req *OpenAIChatRequest, emit func(
 	if t.model, t.provider, err = a.chatModel(ctx, w); err != nil {
 		return nil, err
 	}
-	var contexts []string
+	// Pinned documents first, as the native chat: whole, and left out of
+	// the search so they are not cited twice.
+	var contexts, exclude []string
+	pinned, err := a.pinnedContext(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pinned {
+		contexts = append(contexts, p.text)
+		res.Sources = append(res.Sources, p.source)
+		exclude = append(exclude, p.docID)
+	}
 	if vectors > 0 {
 		topN, threshold := searchSettings(w)
-		results, err := a.queryIndex(ctx, w, user.Content, topN, threshold, nil)
+		results, err := a.queryIndex(ctx, w, user.Content, topN, threshold, exclude)
 		if err != nil {
 			return nil, err
 		}

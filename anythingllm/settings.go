@@ -119,6 +119,15 @@ var envSettings = map[string]envSetting{
 	"FireworksAiLLMModelPref": {"FIREWORKS_AI_LLM_MODEL_PREF", []func(string) string{notEmpty}},
 	"PerplexityApiKey":        {"PERPLEXITY_API_KEY", []func(string) string{notEmpty}},
 	"PerplexityModelPref":     {"PERPLEXITY_MODEL_PREF", []func(string) string{notEmpty}},
+	// Per-category default models of the /api/llm, /api/embedding,
+	// /api/image, /api/stt and /api/tts routes (models.go); "" = the
+	// provider's default.
+	"DefaultModelTextGen":   {"DEFAULT_MODEL_TEXT_GEN", nil},
+	"DefaultModelText2Text": {"DEFAULT_MODEL_TEXT2TEXT", nil},
+	"DefaultModelEmbedding": {"DEFAULT_MODEL_EMBEDDING", nil},
+	"DefaultModelImage":     {"DEFAULT_MODEL_IMAGE", nil},
+	"DefaultModelStt":       {"DEFAULT_MODEL_STT", nil},
+	"DefaultModelTts":       {"DEFAULT_MODEL_TTS", nil},
 }
 
 // neverSettable are upstream keys refused outright.

@@ -20,6 +20,9 @@ var (
 		"GroqModelPref": "GROQ_MODEL_PREF", "TogetherAiModelPref": "TOGETHER_AI_MODEL_PREF", "OpenRouterModelPref": "OPENROUTER_MODEL_PREF",
 		"MistralModelPref": "MISTRAL_MODEL_PREF", "DeepSeekModelPref": "DEEPSEEK_MODEL_PREF", "XAIModelPref": "XAI_LLM_MODEL_PREF",
 		"FireworksAiLLMModelPref": "FIREWORKS_AI_LLM_MODEL_PREF", "PerplexityModelPref": "PERPLEXITY_MODEL_PREF",
+		"DefaultModelTextGen": "DEFAULT_MODEL_TEXT_GEN", "DefaultModelText2Text": "DEFAULT_MODEL_TEXT2TEXT",
+		"DefaultModelEmbedding": "DEFAULT_MODEL_EMBEDDING", "DefaultModelImage": "DEFAULT_MODEL_IMAGE",
+		"DefaultModelStt": "DEFAULT_MODEL_STT", "DefaultModelTts": "DEFAULT_MODEL_TTS",
 	}
 	secretVars = map[string]string{
 		"OpenAiKey": "OPEN_AI_KEY", "GenericOpenAiKey": "GENERIC_OPEN_AI_API_KEY", "OllamaLLMAuthToken": "OLLAMA_AUTH_TOKEN",

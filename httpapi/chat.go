@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -124,7 +123,7 @@ func (s *server) handleStreamChat(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		b, err := json.Marshal(chatWire(ev, true))
+		b, err := marshalWire(chatWire(ev, true))
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,9 @@ func encode(w http.ResponseWriter, status int, v any) {
 			encodeBuffers.Put(buf)
 		}
 	}()
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
+	if err := marshalWireTo(buf, v); err == nil {
+		buf.WriteByte('\n')
+	} else {
 		buf.Reset()
 		status = http.StatusInternalServerError
 		buf.WriteString(`{"error":"Internal server error"}` + "\n")

@@ -222,7 +222,7 @@ func (s *server) handleOpenAIChat(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		b, _ := json.Marshal(v)
+		b, _ := marshalWire(v)
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
 			return err
 		}

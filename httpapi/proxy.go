@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"math"
 	"net/http"
 
@@ -33,9 +35,9 @@ type generateResponse struct {
 }
 
 type embeddingRequest struct {
-	Model          string `json:"model,omitempty"`
-	Input          string `json:"input"`
-	EncodingFormat string `json:"encoding_format,omitempty" validate:"omitempty,oneof=float base64"`
+	Model          string          `json:"model,omitempty"`
+	Input          json.RawMessage `json:"input"`
+	EncodingFormat string          `json:"encoding_format,omitempty" validate:"omitempty,oneof=float base64"`
 }
 
 type embeddingUsage struct {
@@ -44,23 +46,35 @@ type embeddingUsage struct {
 }
 
 type embeddingResponse struct {
-	Embedding any            `json:"embedding"` // []float32, or a base64 string
+	// Embedding is a []float32 (or a base64 string) for a string input,
+	// and a list of them, in order, for an array input.
+	Embedding any            `json:"embedding"`
 	Usage     embeddingUsage `json:"usage"`
 }
 
 type imageRequest struct {
 	Model   string `json:"model,omitempty"`
-	Prompt  string `json:"prompt"`
+	Prompt  string `json:"prompt" validate:"required"`
 	N       int    `json:"n,omitempty" validate:"omitempty,between=1:10"`
-	Size    string `json:"size,omitempty"`
-	Quality string `json:"quality,omitempty" validate:"omitempty,oneof=standard hd low medium high auto" msg:"quality must be standard or hd"`
+	Size    string `json:"size,omitempty" validate:"omitempty,oneof=256x256 512x512 1024x1024 1792x1024 1024x1792 1536x1024 1024x1536 auto"`
+	Quality string `json:"quality,omitempty" validate:"omitempty,oneof=standard hd low medium high auto"`
 	Style   string `json:"style,omitempty" validate:"omitempty,oneof=vivid natural"`
 	User    string `json:"user,omitempty"`
 }
 
-type imageResponse struct {
-	URL           string `json:"url"`
+// imageItem is one generated image: a URL, or the image inline as base64
+// when the provider answered that way (gpt-image models always do).
+type imageItem struct {
+	URL           string `json:"url,omitempty"`
+	B64JSON       string `json:"b64_json,omitempty"`
 	RevisedPrompt string `json:"revised_prompt,omitempty"`
+}
+
+// imageResponse is the first image's fields (upstream's shape) and, when
+// more than one image was made, every image in order under images.
+type imageResponse struct {
+	imageItem
+	Images []imageItem `json:"images,omitempty"`
 }
 
 // providerOverride reads the X-OpenAI-* headers.
@@ -76,6 +90,10 @@ func providerOverride(r *http.Request) *anythingllm.GenerateOverride {
 }
 
 func (s *server) handleGenerate(w http.ResponseWriter, r *http.Request) {
+	s.generate(w, r, s.app.Generate)
+}
+
+func (s *server) generate(w http.ResponseWriter, r *http.Request, run func(context.Context, *anythingllm.ChatRequest, *anythingllm.GenerateOverride) (*anythingllm.ChatResponse, error)) {
 	req, err := decode[generateRequest](r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -88,12 +106,16 @@ func (s *server) handleGenerate(w http.ResponseWriter, r *http.Request) {
 	for _, m := range req.Messages {
 		creq.Messages = append(creq.Messages, anythingllm.Message{Role: m.Role, Content: m.Content})
 	}
-	resp, err := s.app.Generate(r.Context(), creq, providerOverride(r))
+	resp, err := run(r.Context(), creq, providerOverride(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	encode(w, http.StatusOK, generateResponse{Content: resp.Text, Usage: resp.Usage})
+}
+
+func (s *server) handleInstruct(w http.ResponseWriter, r *http.Request) {
+	s.generate(w, r, s.app.Instruct)
 }
 
 func (s *server) handleEmbedding(w http.ResponseWriter, r *http.Request) {
@@ -102,20 +124,49 @@ func (s *server) handleEmbedding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	vec, err := s.app.EmbedText(r.Context(), req.Input, providerOverride(r))
+	inputs, array := []string{""}, false
+	if len(req.Input) > 0 {
+		if inputs, array, err = stringOrArray(req.Input, "input"); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	vecs, err := s.app.EmbedInputs(r.Context(), &anythingllm.EmbedRequest{Model: req.Model, Inputs: inputs}, providerOverride(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	n := 0
 	if tk := s.app.Tokenizer(); tk != nil {
-		n = tk.CountTokens(req.Input)
+		for _, in := range inputs {
+			n += tk.CountTokens(in)
+		}
 	}
-	out := embeddingResponse{Embedding: vec, Usage: embeddingUsage{PromptTokens: n, TotalTokens: n}}
-	if req.EncodingFormat == "base64" {
-		out.Embedding = base64.StdEncoding.EncodeToString(float32LE(vec))
+	items := make([]any, len(vecs))
+	for i, v := range vecs {
+		items[i] = v
+		if req.EncodingFormat == "base64" {
+			items[i] = base64.StdEncoding.EncodeToString(float32LE(v))
+		}
+	}
+	out := embeddingResponse{Embedding: items, Usage: embeddingUsage{PromptTokens: n, TotalTokens: n}}
+	if !array {
+		out.Embedding = items[0]
 	}
 	encode(w, http.StatusOK, out)
+}
+
+// stringOrArray reads a JSON string or an array of strings; array
+// reports which it was.
+func stringOrArray(raw json.RawMessage, field string) (values []string, array bool, err error) {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return []string{one}, false, nil
+	}
+	if err := json.Unmarshal(raw, &values); err != nil || values == nil {
+		return nil, false, anythingllm.Errorf(anythingllm.InvalidArgument, "%s must be a string or an array of strings", field)
+	}
+	return values, true, nil
 }
 
 func (s *server) handleImageGenerate(w http.ResponseWriter, r *http.Request) {
@@ -132,16 +183,18 @@ func (s *server) handleImageGenerate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	img := resp.Images[0]
-	url := img.URL
-	if url == "" && len(img.Data) > 0 {
-		mime := img.MIME
-		if mime == "" {
-			mime = "image/png"
+	items := make([]imageItem, len(resp.Images))
+	for i, img := range resp.Images {
+		items[i] = imageItem{URL: img.URL, RevisedPrompt: img.RevisedPrompt}
+		if img.URL == "" {
+			items[i].B64JSON = base64.StdEncoding.EncodeToString(img.Data)
 		}
-		url = "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(img.Data)
 	}
-	encode(w, http.StatusOK, imageResponse{URL: url, RevisedPrompt: img.RevisedPrompt})
+	out := imageResponse{imageItem: items[0]}
+	if len(items) > 1 {
+		out.Images = items
+	}
+	encode(w, http.StatusOK, out)
 }
 
 // float32LE encodes floats as little-endian bytes, OpenAI's base64 layout.

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -14,6 +15,8 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/anythingllmtest"
 	"github.com/anythingllm-go/anythingllm/httpapi/httpapitest"
+	"github.com/anythingllm-go/anythingllm/providers/openai"
+	"github.com/anythingllm-go/anythingllm/providers/providertest/fakeopenai"
 )
 
 type pngImages struct{}
@@ -131,18 +134,63 @@ func TestImageGenerate(t *testing.T) {
 	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{Images: pngImages{}}})
 	var out struct {
 		URL           string `json:"url"`
+		B64JSON       string `json:"b64_json"`
 		RevisedPrompt string `json:"revised_prompt"`
+		Images        []any  `json:"images"`
 	}
 	if st := env.DoJSON(t, "POST", "/api/image/generate", map[string]any{"prompt": "sunset"}, &out); st != 200 ||
-		!strings.HasPrefix(out.URL, "data:image/png;base64,") || out.RevisedPrompt != "revised sunset" {
+		out.URL != "" || out.B64JSON != base64.StdEncoding.EncodeToString([]byte{0x89, 'P', 'N', 'G'}) || out.RevisedPrompt != "revised sunset" || out.Images != nil {
 		t.Fatalf("image = %d %+v", st, out)
 	}
-	for b, want := range map[string]string{`{"prompt":""}`: "prompt cannot be empty", `{"prompt":"x","n":11}`: "n must be between 1 and 10",
+	for b, want := range map[string]string{`{"prompt":""}`: "prompt is required", `{"prompt":"  "}`: "prompt cannot be empty",
+		`{"prompt":"x","n":11}`: "n must be between 1 and 10",
 		`{"prompt":"x","n":-1}`: "n must be between 1 and 10", `{"prompt":"x","style":"noir"}`: "style must be vivid or natural",
-		`{"prompt":"x","quality":"ultra"}`: "quality must be standard or hd"} {
+		`{"prompt":"x","quality":"ultra"}`: "quality must be standard, hd, low, medium, high or auto",
+		`{"prompt":"x","size":"10x10"}`:    "size must be 256x256, 512x512, 1024x1024, 1792x1024, 1024x1792, 1536x1024, 1024x1536 or auto"} {
 		var e struct{ Error string }
 		if st := env.DoJSON(t, "POST", "/api/image/generate", json.RawMessage(b), &e); st != 400 || e.Error != want {
 			t.Errorf("%v: %d %q, want 400 %q", b, st, e.Error, want)
 		}
+	}
+}
+
+// Through the OpenAI client against the fake OpenAI server: every image
+// when n > 1, URLs or b64_json as the upstream answers.
+func TestImageGenerateThroughOpenAI(t *testing.T) {
+	fake := fakeopenai.New(nil)
+	t.Cleanup(fake.Close)
+	c, err := openai.New(&openai.Options{BaseURL: fake.BaseURL(), ImageModel: "dall-e-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := httpapitest.New(t, &httpapitest.Options{Deps: anythingllm.Deps{Images: c}})
+	type item struct {
+		URL           string `json:"url"`
+		B64JSON       string `json:"b64_json"`
+		RevisedPrompt string `json:"revised_prompt"`
+	}
+	var out struct {
+		item
+		Images []item `json:"images"`
+	}
+	st := env.DoJSON(t, "POST", "/api/image/generate/", map[string]any{"prompt": "mountains", "n": 3, "size": "1024x1024", "quality": "hd", "style": "natural", "user": "u7"}, &out)
+	if st != 200 || !strings.HasPrefix(out.URL, fake.URL+"/files/image-0.png") || out.RevisedPrompt != "revised: mountains" || len(out.Images) != 3 {
+		t.Fatalf("n=3: %d %+v", st, out)
+	}
+	for i, img := range out.Images {
+		if img.URL != fmt.Sprintf("%s/files/image-%d.png", fake.URL, i) || img.B64JSON != "" {
+			t.Fatalf("image %d = %+v", i, img)
+		}
+	}
+	if got := fake.ImageRequests(); len(got) != 1 || got[0].N != 3 || got[0].Style != "natural" || got[0].Quality != "hd" || got[0].User != "u7" || got[0].Model != "dall-e-3" {
+		t.Fatalf("upstream saw %+v", got)
+	}
+	out = struct {
+		item
+		Images []item `json:"images"`
+	}{}
+	st = env.DoJSON(t, "POST", "/api/image/generate", map[string]any{"prompt": "cat", "model": "gpt-image-1"}, &out)
+	if st != 200 || out.URL != "" || out.B64JSON != base64.StdEncoding.EncodeToString(fakeopenai.PNG) || out.Images != nil {
+		t.Fatalf("b64: %d %+v", st, out)
 	}
 }

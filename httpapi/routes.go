@@ -52,6 +52,8 @@ const (
 	tagLLM        = "LLM"
 	tagEmbedding  = "Embedding"
 	tagImage      = "Image"
+	tagSTT        = "Speech to Text"
+	tagTTS        = "Text to Speech"
 	tagOpenAI     = "OpenAI Compatible"
 )
 
@@ -152,9 +154,14 @@ func (s *server) routes() []route {
 	// --- LLM, Embedding, Image ---
 	rs = append(rs,
 		route{method: "POST", path: "/llm/generate", tag: tagLLM, summary: "Generate text (text_gen)", handler: s.handleGenerate, req: generateRequest{}, resp: generateResponse{}},
-		route{method: "POST", path: "/llm/instruct", tag: tagLLM, summary: "Follow instructions (text2text)", handler: s.handleGenerate, req: generateRequest{}, resp: generateResponse{}},
-		route{method: "POST", path: "/embedding", tag: tagEmbedding, summary: "Embed one text", handler: s.handleEmbedding, req: embeddingRequest{}, resp: embeddingResponse{}},
+		route{method: "POST", path: "/llm/instruct", tag: tagLLM, summary: "Follow instructions (text2text)", handler: s.handleInstruct, req: generateRequest{}, resp: generateResponse{}},
+		route{method: "POST", path: "/embedding", tag: tagEmbedding, summary: "Embed a text, or an array of texts", handler: s.handleEmbedding, req: embeddingRequest{}, resp: embeddingResponse{}},
 		route{method: "POST", path: "/image/generate", tag: tagImage, summary: "Generate an image", handler: s.handleImageGenerate, req: imageRequest{}, resp: imageResponse{}},
+	)
+	// --- Speech to text, text to speech (httpapi/audio.go) ---
+	rs = append(rs,
+		route{method: "POST", path: "/stt/transcribe", tag: tagSTT, summary: "Transcribe an audio file (flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav, webm; at most 25 MB) (stt)", handler: s.handleTranscribe, upload: true, req: transcribeForm{}, resp: transcribeResponse{}},
+		route{method: "POST", path: "/tts", tag: tagTTS, summary: "Speak a text (at most 4096 characters); the body is the audio (tts)", handler: s.handleTTS, req: ttsRequest{}, respType: speechTypes},
 	)
 	// --- OpenAI Compatible ---
 	rs = append(rs,

@@ -28,6 +28,11 @@ type Options struct {
 	Timeout time.Duration
 	// MaxRedirects; default 5.
 	MaxRedirects int
+	// OnlyAllowed restricts the client to AllowedHosts: every other host,
+	// public ones included, is refused, on redirects as well (for URLs a
+	// caller chooses that the operator has vetted, like provider base
+	// URLs).
+	OnlyAllowed bool
 }
 
 // ErrBlocked is returned for URLs and addresses the client refuses.
@@ -161,6 +166,9 @@ func NewClient(opts *Options) *http.Client {
 		if err != nil {
 			return fmt.Errorf("%w: %s", ErrBlocked, host)
 		}
+		if o.OnlyAllowed && !pol.allowedIP(ip) {
+			return fmt.Errorf("%w: %s is not an allowed address", ErrBlocked, ip)
+		}
 		if Blocked(ip) && !pol.allowedIP(ip) {
 			return fmt.Errorf("%w: %s is a private or local address", ErrBlocked, ip)
 		}
@@ -185,6 +193,9 @@ func NewClient(opts *Options) *http.Client {
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= o.MaxRedirects {
 				return fmt.Errorf("stopped after %d redirects", o.MaxRedirects)
+			}
+			if o.OnlyAllowed {
+				return CheckAllowedURL(req.URL, o.AllowedHosts)
 			}
 			return CheckURL(req.URL)
 		},
@@ -215,4 +226,23 @@ func CheckURL(u *url.URL) error {
 		return fmt.Errorf("%w: the link has no host or carries credentials", ErrBlocked)
 	}
 	return nil
+}
+
+// CheckAllowedURL is CheckURL, and also refuses a host that is not on the
+// allow-list: a listed name (exact, case-insensitive), or an IP address in
+// a listed network. It looks nothing up; the client built with
+// OnlyAllowed checks the address it dials as well.
+func CheckAllowedURL(u *url.URL, allowed []string) error {
+	if err := CheckURL(u); err != nil {
+		return err
+	}
+	pol := newPolicy(allowed)
+	host := strings.ToLower(u.Hostname())
+	if pol.hosts[host] {
+		return nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && pol.allowedIP(ip) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not an allowed host", ErrBlocked, host)
 }

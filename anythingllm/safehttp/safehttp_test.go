@@ -84,3 +84,35 @@ func TestRedirectToBlockedIPRefused(t *testing.T) {
 		t.Fatalf("redirect from an allowed host to a blocked IP: %v", err)
 	}
 }
+
+func TestCheckAllowedURL(t *testing.T) {
+	allowed := []string{"llm.internal", "10.0.0.0/8", "127.0.0.1"}
+	for _, ok := range []string{"http://llm.internal/v1", "https://LLM.internal:8443/v1", "http://10.2.3.4:1234/v1", "http://127.0.0.1:9/v1"} {
+		u, _ := url.Parse(ok)
+		if err := safehttp.CheckAllowedURL(u, allowed); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"http://api.openai.com/v1", "http://llm.internal.evil.com/", "http://11.0.0.1/", "http://127.0.0.2/", "ftp://llm.internal/", "http://u:p@llm.internal/", "http://169.254.169.254/"} {
+		u, _ := url.Parse(bad)
+		if err := safehttp.CheckAllowedURL(u, allowed); !errors.Is(err, safehttp.ErrBlocked) {
+			t.Errorf("%s: %v, want ErrBlocked", bad, err)
+		}
+	}
+}
+
+// With OnlyAllowed the client refuses a redirect to a host off the list,
+// even a public one.
+func TestOnlyAllowedRefusesRedirectOffTheList(t *testing.T) {
+	hit := false
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit = true }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://localhost:"+other.URL[len("http://127.0.0.1:"):], http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	c := safehttp.NewClient(&safehttp.Options{AllowedHosts: []string{"127.0.0.1/32"}, OnlyAllowed: true})
+	if _, err := c.Get(srv.URL); !errors.Is(err, safehttp.ErrBlocked) || hit {
+		t.Fatalf("redirect off the list: %v (reached: %v)", err, hit)
+	}
+}

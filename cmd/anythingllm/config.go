@@ -39,6 +39,10 @@ type Config struct {
 	// LinkAllowedHosts is LINK_ALLOWED_HOSTS: comma-separated host names or
 	// CIDR networks upload-link may fetch although they are private.
 	LinkAllowedHosts []string
+	// OverrideAllowedHosts is OPENAI_OVERRIDE_ALLOWED_HOSTS: comma-separated
+	// host names or CIDR networks an X-OpenAI-Base-URL header may name.
+	// Empty (the default): per-request overrides are refused.
+	OverrideAllowedHosts []string
 	// EmbeddingEngine is EMBEDDING_ENGINE; default native.
 	EmbeddingEngine string
 	Env             func(string) string
@@ -123,6 +127,11 @@ func configFrom(getenv func(string) string) (*Config, error) {
 	for _, h := range strings.Split(getenv("LINK_ALLOWED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.LinkAllowedHosts = append(c.LinkAllowedHosts, h)
+		}
+	}
+	for _, h := range strings.Split(getenv("OPENAI_OVERRIDE_ALLOWED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.OverrideAllowedHosts = append(c.OverrideAllowedHosts, h)
 		}
 	}
 	if v := getenv("LLM_PROVIDER"); v != "" {

@@ -145,13 +145,21 @@ func hasFlags(fs *flag.FlagSet) bool {
 }
 
 // parse parses flags; --help prints usage on stdout and ends the command.
+// The flag package itself prints the usage (on stderr) for --help and for
+// errors; that is turned off here so it is printed exactly once: on stdout
+// for --help, after the error message on stderr otherwise.
 func parse(e *env, fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(e.stdout)
 			fs.Usage()
 			return flag.ErrHelp
 		}
+		fs.Usage()
 		return errUsage
 	}
 	return nil

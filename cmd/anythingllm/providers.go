@@ -61,7 +61,21 @@ func provideOptions(cfg *Config) *anythingllm.Options {
 		LLMFactory:                  llmFromEnv,
 		Connectors:                  all.New(nil),
 		PayloadCipher:               payloadCipher(cfg),
+		Override:                    overrides(cfg),
 	}
+}
+
+// overrides enables the X-OpenAI-Base-URL and X-OpenAI-Key headers when
+// OPENAI_OVERRIDE_ALLOWED_HOSTS lists hosts; nil (refused) otherwise.
+func overrides(cfg *Config) anythingllm.OverrideFunc {
+	if len(cfg.OverrideAllowedHosts) == 0 {
+		return nil
+	}
+	def, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil {
+		def = nil
+	}
+	return openai.Overrides(&openai.OverrideOptions{AllowedHosts: cfg.OverrideAllowedHosts, Default: def})
 }
 
 // payloadCipher encrypts connector credentials from SIG_KEY and SIG_SALT;
@@ -141,6 +155,34 @@ func llmFromEnv(provider string, getenv func(string) string) (anythingllm.ChatMo
 // answers an error naming the provider and its URL.
 func provideLLM(cfg *Config) (anythingllm.ChatModel, error) {
 	return llmFromEnv(cfg.LLMProvider, cfg.Env)
+}
+
+// provideImages, provideSTT and provideTTS build the image generator,
+// transcriber and speech synthesizer from LLM_PROVIDER (an
+// OpenAI-compatible one) or OPEN_AI_KEY; none leaves those routes
+// answering 503.
+func provideImages(cfg *Config) (anythingllm.ImageGenerator, error) {
+	c, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func provideSTT(cfg *Config) (anythingllm.Transcriber, error) {
+	c, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func provideTTS(cfg *Config) (anythingllm.SpeechSynthesizer, error) {
+	c, err := openai.MediaFromEnv(cfg.LLMProvider, cfg.Env)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // provideParser is the collector for binary formats (office, EPUB, mail, PDF).

@@ -23,13 +23,16 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		provideVectors,
 		provideEmbedder,
 		provideLLM,
+		provideImages,
+		provideSTT,
+		provideTTS,
 		provideTokenizer,
 		provideParser,
 		provideFileRoots,
 		wire.Bind(new(anythingllm.FileParser), new(*collector.Collector)),
 		wire.Bind(new(anythingllm.Tokenizer), new(*tokenizer.Tokenizer)),
 		provideOptions,
-		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM", "Parser", "FileRoots"),
+		wire.Struct(new(anythingllm.Deps), "Store", "Blobs", "Logger", "Vectors", "Embedder", "Tokenizer", "LLM", "Images", "STT", "TTS", "Parser", "FileRoots"),
 		anythingllm.New,
 	)
 	return nil, nil, nil

@@ -47,6 +47,27 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		cleanup()
 		return nil, nil, err
 	}
+	imageGenerator, err := provideImages(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	transcriber, err := provideSTT(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	speechSynthesizer, err := provideTTS(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	collector, cleanup4 := provideParser(cfg)
 	v := provideFileRoots(mainBlobSet)
 	deps := anythingllm.Deps{
@@ -57,6 +78,9 @@ func initApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*anythingll
 		Embedder:  embedder,
 		Tokenizer: tokenizer,
 		LLM:       chatModel,
+		Images:    imageGenerator,
+		STT:       transcriber,
+		TTS:       speechSynthesizer,
 		Parser:    collector,
 		FileRoots: v,
 	}

@@ -29,7 +29,8 @@ type schemaValidator struct {
 
 func init() {
 	// Non-JSON documents are checked for status and content type only.
-	for _, ct := range []string{"text/html", "application/yaml", "text/csv", "text/event-stream", "application/jsonl"} {
+	for _, ct := range []string{"text/html", "application/yaml", "text/csv", "text/event-stream", "application/jsonl",
+		"audio/mpeg", "audio/opus", "audio/aac", "audio/flac", "audio/wav", "audio/pcm"} {
 		if openapi3filter.RegisteredBodyDecoder(ct) == nil {
 			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 		}

@@ -107,3 +107,18 @@ func EmbedderFromEnv(engine string, getenv func(string) string) (*Client, error)
 	}
 	return New(o)
 }
+
+// MediaFromEnv builds the client for images, transcription and speech: the
+// LLM_PROVIDER's own client
+// when it is an OpenAI-compatible service other than Ollama (which has no
+// images or audio API), else OpenAI itself when OPEN_AI_KEY is set. It
+// returns nil when neither applies: those routes then answer Unavailable.
+func MediaFromEnv(provider string, getenv func(string) string) (*Client, error) {
+	if _, ok := KnownProviders[provider]; ok && provider != "ollama" {
+		return FromEnv(provider, getenv)
+	}
+	if key := getenv("OPEN_AI_KEY"); key != "" {
+		return New(&Options{Provider: "openai", APIKey: key})
+	}
+	return nil, nil
+}

@@ -24,3 +24,18 @@ func TestFromEnv(t *testing.T) {
 		t.Fatalf("unknown provider: %v", err)
 	}
 }
+
+func TestMediaFromEnv(t *testing.T) {
+	env := map[string]string{"GENERIC_OPEN_AI_BASE_PATH": "http://127.0.0.1:9/v1", "GENERIC_OPEN_AI_MODEL_PREF": "m"}
+	c, err := openai.MediaFromEnv("generic-openai", func(k string) string { return env[k] })
+	if err != nil || c == nil || c.Name() != "generic-openai" {
+		t.Fatalf("generic-openai: %v %+v", err, c)
+	}
+	if c, err := openai.MediaFromEnv("ollama", func(string) string { return "" }); err != nil || c != nil {
+		t.Fatalf("ollama without an OpenAI key: %v %+v, want none", err, c)
+	}
+	c, err = openai.MediaFromEnv("ollama", func(k string) string { return map[string]string{"OPEN_AI_KEY": "sk-x"}[k] })
+	if err != nil || c == nil || c.Name() != "openai" {
+		t.Fatalf("ollama with an OpenAI key: %v %+v", err, c)
+	}
+}

@@ -28,6 +28,10 @@ type Options struct {
 	BaseURL        string // default https://api.openai.com/v1
 	Model          string // default chat model; default gpt-4o
 	EmbeddingModel string // default text-embedding-ada-002
+	ImageModel     string // default image model; "" = the service's default
+	STTModel       string // default transcription model; default whisper-1
+	TTSModel       string // default speech model; default tts-1
+	TTSVoice       string // default voice; default alloy
 	Provider       string // a name for errors and metrics, e.g. "generic-openai"
 	ContextWindow  int    // the model's prompt window in tokens; default 4096
 	HTTPClient     *http.Client
@@ -61,6 +65,15 @@ func New(opts *Options) (*Client, error) {
 	}
 	if o.Provider == "" {
 		o.Provider = "openai"
+	}
+	if o.STTModel == "" {
+		o.STTModel = "whisper-1"
+	}
+	if o.TTSModel == "" {
+		o.TTSModel = "tts-1"
+	}
+	if o.TTSVoice == "" {
+		o.TTSVoice = "alloy"
 	}
 	if o.ContextWindow <= 0 {
 		o.ContextWindow = 4096
@@ -187,12 +200,21 @@ func (c *Client) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) i
 
 // Embed embeds texts with the embedding model.
 func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return c.EmbedModel(ctx, "", texts)
+}
+
+// EmbedModel embeds texts with a model named per call ("" = the client's
+// embedding model).
+func (c *Client) EmbedModel(ctx context.Context, model string, texts []string) ([][]float32, error) {
+	if model == "" {
+		model = c.opts.EmbeddingModel
+	}
 	if len(texts) == 0 {
 		return [][]float32{}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	resp, err := c.c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: texts, Model: goopenai.EmbeddingModel(c.opts.EmbeddingModel)})
+	resp, err := c.c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{Input: texts, Model: goopenai.EmbeddingModel(model)})
 	if err != nil {
 		return nil, c.mapErr(ctx, err)
 	}

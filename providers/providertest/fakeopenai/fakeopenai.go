@@ -1,6 +1,6 @@
 // Package fakeopenai is an in-repo fake of the OpenAI HTTP API for tests:
 // chat completions (plain and streamed as server-sent events, ending with
-// "data: [DONE]"), embeddings and the model list, with deterministic
+// "data: [DONE]"), embeddings, the model list, image generation, transcription and speech, with deterministic
 // answers, optional delays, injected failures and request recording. It
 // speaks the real wire protocol, so real clients (go-openai, the openai npm
 // package) work against it.
@@ -67,10 +67,13 @@ type Server struct {
 	*httptest.Server
 	opts Options
 
-	mu       sync.Mutex
-	requests []ChatRequest
-	fail     []int // statuses to answer, in order, before succeeding
-	canceled int   // streams whose client went away
+	mu            sync.Mutex
+	requests      []ChatRequest
+	imageRequests []ImageRequest
+	sttRequests   []TranscriptionRequest
+	ttsRequests   []SpeechRequest
+	fail          []int // statuses to answer, in order, before succeeding
+	canceled      int   // streams whose client went away
 }
 
 // New starts a fake on a loopback port.
@@ -119,6 +122,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/chat/completions", s.chat)
 	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
 	mux.HandleFunc("GET /v1/models", s.models)
+	mux.HandleFunc("POST /v1/images/generations", s.images)
+	mux.HandleFunc("POST /v1/audio/transcriptions", s.transcriptions)
+	mux.HandleFunc("POST /v1/audio/speech", s.speech)
 	return mux
 }
 
