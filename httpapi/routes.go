@@ -175,6 +175,7 @@ func (s *server) routes() []route {
 		route{method: "GET", path: "/schema", tag: tagAuth, summary: "This OpenAPI document (?format=yaml for YAML)", public: true, handler: s.handleSchema, respType: "application/json,application/yaml",
 			query: []param{{name: "format", desc: "json (default) or yaml"}}},
 		route{method: "GET", path: "/docs", tag: tagAuth, summary: "Swagger UI (?theme=dark for a dark theme)", public: true, handler: s.handleSwaggerUI, respType: "text/html"},
+		route{method: "GET", path: "/redoc", tag: tagAuth, summary: "ReDoc: this API's documentation, read-only", public: true, handler: s.handleRedoc, respType: "text/html"},
 	)
 	// --- Data connectors and live sync (httpapi/connectors.go) ---
 	rs = append(rs, s.connectorRoutes()...)
@@ -195,5 +196,6 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	}
 	// Swagger UI's own assets live below /api/docs/.
 	mux.HandleFunc("GET /api/docs/{asset...}", s.handleSwaggerUI)
+	mux.HandleFunc("GET /api/redoc/redoc.standalone.js", s.handleRedocScript)
 	mux.HandleFunc("/", s.handleNotFound)
 }

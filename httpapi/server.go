@@ -25,6 +25,11 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes limits multipart uploads; default 1 GiB.
 	MaxUploadBytes int64
+	// RedocScript is ReDoc's standalone bundle (redoc.standalone.js from
+	// the npm package "redoc"), served with the page at /api/redoc/ so it
+	// works offline. Nil loads the bundle from ReDoc's CDN in the browser
+	// (RedocCDN); no ReDoc is built into this module.
+	RedocScript []byte
 }
 
 const (

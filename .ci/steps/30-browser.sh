@@ -12,4 +12,11 @@ fi
 chromium --version
 export ANYTHINGLLM_TEST_ARTIFACTS="${ANYTHINGLLM_TEST_ARTIFACTS:-$PWD/e2e/browser/artifacts}"
 go test -count=1 -v -run TestSwaggerUITryItOutAuth ./e2e/browser/
+
+# ReDoc: the page at /api/redoc/ loads ReDoc's standalone bundle; fetch the
+# npm package (not committed) and let the binary serve it (REDOC_SCRIPT_FILE).
+redoc_dir="$(mktemp -d)"
+(cd "$redoc_dir" && npm pack --silent redoc@2.5.1 >/dev/null && tar xzf redoc-2.5.1.tgz package/bundles/redoc.standalone.js)
+ANYTHINGLLM_TEST_REDOC_JS="$redoc_dir/package/bundles/redoc.standalone.js" go test -count=1 -v -run TestRedocRendersTheAPI ./e2e/browser/
+rm -rf "$redoc_dir"
 ls -la "$ANYTHINGLLM_TEST_ARTIFACTS"

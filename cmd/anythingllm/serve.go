@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -47,7 +48,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer stopJobs()
 
-	handler := httpapi.NewServer(app, &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
+	var redoc []byte
+	if f := cfg.Env("REDOC_SCRIPT_FILE"); f != "" {
+		if redoc, err = os.ReadFile(f); err != nil {
+			return fmt.Errorf("REDOC_SCRIPT_FILE: %w", err)
+		}
+	}
+	handler := httpapi.NewServer(app, &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, RedocScript: redoc})
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listening on port %d: %w", cfg.Port, err)

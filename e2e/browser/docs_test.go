@@ -50,7 +50,7 @@ func freePort(t *testing.T) int {
 
 // startServer builds and starts the stock binary and returns its base URL
 // and a fresh API key made with `anythingllm apikey create`.
-func startServer(t *testing.T) (string, string) {
+func startServer(t *testing.T, extraEnv ...string) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "anythingllm")
@@ -61,6 +61,7 @@ func startServer(t *testing.T) (string, string) {
 	storage := filepath.Join(dir, "storage")
 	port := freePort(t)
 	env := append(os.Environ(), "STORAGE_DIR="+storage, fmt.Sprintf("SERVER_PORT=%d", port))
+	env = append(env, extraEnv...)
 
 	create := exec.Command(bin, "apikey", "create", "--name", "browser-test")
 	create.Env = env
@@ -123,7 +124,9 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
-func TestSwaggerUITryItOutAuth(t *testing.T) {
+// newBrowser starts headless Chromium for the test (or skips it).
+func newBrowser(t *testing.T) (context.Context, string) {
+	t.Helper()
 	chromium := findChromium()
 	if chromium == "" {
 		t.Skip("no Chromium found (install Debian's chromium package, or set CHROMIUM); skipping the browser test")
@@ -131,8 +134,6 @@ func TestSwaggerUITryItOutAuth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	base, key := startServer(t)
-
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -149,9 +150,15 @@ func TestSwaggerUITryItOutAuth(t *testing.T) {
 		chromedp.WindowSize(1280, 1600),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
+	return ctx, chromium
+}
+
+func TestSwaggerUITryItOutAuth(t *testing.T) {
+	ctx, chromium := newBrowser(t)
+	base, key := startServer(t)
 
 	const op = `#operations-Authentication-get_v1_auth`
 	var status, body string
@@ -216,4 +223,46 @@ func firstLine(s string) string {
 		return sc.Text()
 	}
 	return ""
+}
+
+// TestRedocRendersTheAPI opens /api/redoc/ with ReDoc's bundle served by
+// the binary from REDOC_SCRIPT_FILE (ANYTHINGLLM_TEST_REDOC_JS names it;
+// .ci/steps/30-browser.sh fetches it with npm pack) and checks that ReDoc
+// rendered the API: its title and an operation from the schema.
+func TestRedocRendersTheAPI(t *testing.T) {
+	js := os.Getenv("ANYTHINGLLM_TEST_REDOC_JS")
+	if js == "" {
+		t.Skip("ANYTHINGLLM_TEST_REDOC_JS is not set (a path to redoc.standalone.js from the npm package redoc); skipping the ReDoc browser test")
+	}
+	ctx, chromium := newBrowser(t)
+	base, _ := startServer(t, "REDOC_SCRIPT_FILE="+js)
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	var title, page string
+	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	err := chromedp.Run(sctx,
+		chromedp.Navigate(base+"/api/redoc/"),
+		chromedp.WaitVisible(`//h1[contains(., "AnythingLLM Developer API")]`, chromedp.BySearch),
+		chromedp.Text(`h1`, &title, chromedp.ByQuery),
+		chromedp.Text(`body`, &page, chromedp.ByQuery),
+	)
+	if err != nil {
+		var shot []byte
+		if chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 80)) == nil {
+			_ = os.WriteFile(filepath.Join(artifactsDir(t), "redoc-failed.png"), shot, 0o644)
+		}
+		t.Fatalf("ReDoc did not render: %v", err)
+	}
+	if !strings.Contains(page, "Verify the API key") || !strings.Contains(page, "Chat with a workspace") {
+		t.Fatalf("ReDoc's page lacks the schema's operations; title %q, page starts %q", title, firstLine(page))
+	}
+	var shot []byte
+	if chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 80)) == nil {
+		path := filepath.Join(artifactsDir(t), "redoc.png")
+		if os.WriteFile(path, shot, 0o644) == nil {
+			t.Logf("screenshot: %s", path)
+		}
+	}
 }
