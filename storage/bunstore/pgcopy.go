@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/uptrace/bun/driver/pgdriver"
 )
@@ -19,34 +18,22 @@ import (
 // with psql on 20,000 rows of 3 KB, a plain SELECT took 2.8 s and the same
 // rows by binary COPY 0.66 s.
 
-// copyBuffers keeps the buffers bulk reads receive COPY data into: a page
-// of vectors is tens of megabytes, and growing a fresh buffer for each page
-// was a fifth of a replica's start-up CPU (copies and clears).
-var copyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// copyRows runs query as COPY (query) TO STDOUT in binary format and calls
-// row for each row, as eachCopyRow does. The fields are valid only during
-// the call.
-func (s *Store) copyRows(ctx context.Context, fields int, row func(f [][]byte) error, query string, args ...any) error {
+// copyBinary runs query as COPY (query) TO STDOUT in binary format and
+// returns the raw COPY data.
+func (s *Store) copyBinary(ctx context.Context, query string, args ...any) ([]byte, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
-	buf := copyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 256<<20 {
-			copyBuffers.Put(buf)
-		}
-	}()
+	var buf bytes.Buffer
 	// bun fills in the ? placeholders (quoting every value), as it does for
 	// every other query; COPY takes no bind parameters.
 	query = s.db.QueryGen().FormatQuery(query, args...)
-	if _, err := pgdriver.CopyTo(ctx, conn, buf, "COPY ("+query+") TO STDOUT WITH (FORMAT binary)"); err != nil {
-		return err
+	if _, err := pgdriver.CopyTo(ctx, conn, &buf, "COPY ("+query+") TO STDOUT WITH (FORMAT binary)"); err != nil {
+		return nil, err
 	}
-	return eachCopyRow(buf.Bytes(), fields, row)
+	return buf.Bytes(), nil
 }
 
 // pgcopySignature starts every binary COPY stream.

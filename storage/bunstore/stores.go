@@ -504,14 +504,18 @@ func (d documentStore) Vectors(ctx context.Context, afterSeq int64, limit int) (
 		return err
 	}
 	if d.s.postgres && !d.s.inTx {
-		err := d.s.copyRows(ctx, 8, func(f [][]byte) error {
+		data, err := d.s.copyBinary(ctx, q, args...)
+		if err != nil {
+			return nil, mapErr(err, "vector")
+		}
+		err = eachCopyRow(data, 8, func(f [][]byte) error {
 			seq, err1 := copyInt8(f[0])
 			ws, err2 := copyInt8(f[3])
 			if err := errors.Join(err1, err2); err != nil {
 				return err
 			}
 			return add(seq, string(f[1]), string(f[2]), ws, f[4], string(f[5]), string(f[6]), string(f[7]))
-		}, q, args...)
+		})
 		return out, storeErr(err)
 	}
 	// Plain database/sql scanning with RawBytes: this loads every vector at
@@ -542,7 +546,11 @@ func (d documentStore) VectorsByDoc(ctx context.Context, docID string) ([]anythi
 	out := []anythingllm.VectorRecord{}
 	var dec vectorDecoder
 	if d.s.postgres && !d.s.inTx {
-		err := d.s.copyRows(ctx, 5, func(f [][]byte) error {
+		data, err := d.s.copyBinary(ctx, q, docID)
+		if err != nil {
+			return nil, mapErr(err, "vector")
+		}
+		err = eachCopyRow(data, 5, func(f [][]byte) error {
 			seq, err := copyInt8(f[0])
 			if err != nil {
 				return err
@@ -550,7 +558,7 @@ func (d documentStore) VectorsByDoc(ctx context.Context, docID string) ([]anythi
 			rec, err := dec.record(seq, docID, string(f[1]), f[2], string(f[3]), string(f[4]))
 			out = append(out, rec)
 			return err
-		}, q, docID)
+		})
 		return out, storeErr(err)
 	}
 	rows, err := d.s.idb.QueryContext(ctx, q, docID)
