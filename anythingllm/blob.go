@@ -19,7 +19,9 @@ type BlobInfo struct {
 // Keys that are absolute, contain "..", backslashes, NUL or other escapes are
 // refused with ErrInvalidArgument and touch nothing. Writes are atomic: a
 // reader sees the old content or the new, never a part. Implementations:
-// storage/blobstore (filesystem and memory); both pass its conformance suite.
+// storage/blobstore (filesystem and memory), storage/bunstore.Blobs (in the
+// SQL database), storage/blobstore/s3blob (S3-compatible stores); all pass
+// storage/blobstore/blobstoretest.
 type BlobStore interface {
 	// Put writes r to key, creating parent folders.
 	Put(ctx context.Context, key string, r io.Reader) error

@@ -23,7 +23,10 @@ type VectorMatch struct {
 
 // VectorStore is a vector index with one namespace per workspace (the slug).
 // It only stores and ranks; the App embeds. Implementations: vectordb/flatvec
-// (default), vectordb/chromemvec, vectordb/memvec; all pass vectordb/vectortest.
+// (default), vectordb/chromemvec, vectordb/memvec, and vectordb/follow, which
+// wraps any of them and follows the store's vector change log; all pass
+// vectordb/vectortest. Equal scores rank by ID, so every replica holding the
+// same vectors answers alike.
 //
 // Query returns matches by descending score; fewer than TopK is not an error;
 // an unknown namespace answers no matches. A vector whose length differs from
