@@ -32,6 +32,9 @@ func decodeExact[T any](r *http.Request) (T, error) {
 	if err != nil {
 		return v, anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid JSON body: %s", jsonErrorText(err))
 	}
+	if path := nulField(reflect.ValueOf(&v), ""); path != "" {
+		return v, anythingllm.Errorf(anythingllm.InvalidArgument, "%s contains a NUL character", path)
+	}
 	return v, nil
 }
 

@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,16 +69,117 @@ func decode[T any](r *http.Request) (T, error) {
 		}
 		return v, anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid JSON body: %s", jsonErrorText(err))
 	}
-	// Read to the end of the body: only then does net/http watch the
+	// One JSON value and nothing after it but white space, as upstream's
+	// body parser demands. Reading to the end also lets net/http watch the
 	// connection, so a client that goes away cancels r.Context() at once
 	// (which stops a streaming LLM call).
-	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+	rest, err := io.ReadAll(io.MultiReader(dec.Buffered(), r.Body))
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
 		}
 	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return v, anythingllm.Errorf(anythingllm.InvalidArgument, "invalid JSON body: data after the JSON value")
+	}
+	if path := nulField(reflect.ValueOf(&v), ""); path != "" {
+		return v, anythingllm.Errorf(anythingllm.InvalidArgument, "%s contains a NUL character", path)
+	}
 	return v, validateRequest(&v)
+}
+
+// nulField returns the JSON path of the first string in v that holds a NUL
+// character ("" if none). No field of this API accepts one, and PostgreSQL
+// refuses them in text, so they are stopped here with a 400 naming the
+// field rather than reaching the database.
+func nulField(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ""
+		}
+		return nulField(v.Elem(), path)
+	case reflect.String:
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			return cmp.Or(path, "the body")
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			name = cmp.Or(name, f.Name)
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				name = ""
+			}
+			if p := nulField(v.Field(i), joinPath(path, name)); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type() == reflect.TypeFor[json.RawMessage]() {
+			// Raw JSON read later field by field: a NUL in it is written
+			// as the escape \u0000.
+			if hasEscapedNUL(v.Bytes()) {
+				return cmp.Or(path, "the body")
+			}
+			return ""
+		}
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return "" // bytes, not text
+		}
+		for i := range v.Len() {
+			if p := nulField(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			k := fmt.Sprint(iter.Key().Interface())
+			if strings.IndexByte(k, 0) >= 0 {
+				return cmp.Or(path, "the body") + " has a key with a NUL character"
+			}
+			if p := nulField(iter.Value(), joinPath(path, k)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// hasEscapedNUL reports whether JSON text holds the escape \u0000 (not a
+// literal backslash followed by "u0000", which JSON writes as \\u0000).
+func hasEscapedNUL(b []byte) bool {
+	for i := bytes.Index(b, []byte(`\u0000`)); i >= 0; {
+		slashes := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			slashes++
+		}
+		if slashes%2 == 0 {
+			return true
+		}
+		next := bytes.Index(b[i+1:], []byte(`\u0000`))
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+func joinPath(path, name string) string {
+	if path == "" || name == "" {
+		return path + name
+	}
+	return path + "." + name
 }
 
 // jsonErrorText describes a JSON decoding error without echoing the body.

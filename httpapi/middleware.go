@@ -25,6 +25,10 @@ func (s *server) middleware(next http.Handler) http.Handler {
 func (s *server) refuseUncleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
+		if strings.IndexByte(p, 0) >= 0 {
+			encode(w, http.StatusBadRequest, errorResponse{Error: "the path contains a NUL character"})
+			return
+		}
 		clean := path.Clean(p)
 		if strings.HasSuffix(p, "/") && clean != "/" {
 			clean += "/"
