@@ -134,6 +134,20 @@ func newBrowser(t *testing.T) (context.Context, string) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
+	// Chromium may still write to its profile while it exits, which made
+	// t.TempDir's strict cleanup fail the test; remove it best-effort.
+	profile, err := os.MkdirTemp("", "anythingllm-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -141,7 +155,7 @@ func newBrowser(t *testing.T) (context.Context, string) {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
