@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/connectors/internal/connkit"
 	"github.com/anythingllm-go/anythingllm/connectors/internal/repokit"
 	"github.com/anythingllm-go/anythingllm/connectors/payload"
 )
@@ -63,23 +64,7 @@ var _ anythingllm.Connector = (*Connector)(nil)
 
 // New returns a connector.
 func New(opts *Options) *Connector {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Retries <= 0 {
-		o.Retries = 3
-	}
-	if o.MaxRetryWait <= 0 {
-		o.MaxRetryWait = 30 * time.Second
-	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = 5
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return &Connector{opts: o}
+	return &Connector{opts: Options(repokit.WithDefaults((*repokit.Options)(opts)))}
 }
 
 // Name is the chunkSource scheme.
@@ -235,20 +220,11 @@ type replay struct {
 // Options must be a *Request or Request. It returns all documents or an
 // error, never part of them.
 func (c *Connector) Import(ctx context.Context, req *anythingllm.ConnectorRequest) (*anythingllm.ConnectorResult, error) {
-	if req == nil {
-		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "The GitHub import request is missing.")
+	r0, err := connkit.Options[Request](req, "GitHub")
+	if err != nil {
+		return nil, err
 	}
-	var opt Request
-	switch o := req.Options.(type) {
-	case *Request:
-		if o != nil {
-			opt = *o
-		}
-	case Request:
-		opt = o
-	default:
-		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "The GitHub connector takes a *github.Request, not %T.", req.Options)
-	}
+	opt := *r0
 	env := req.Env
 	if err := repokit.Env(env); err != nil {
 		return nil, err

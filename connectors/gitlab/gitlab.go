@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/anythingllm-go/anythingllm/connectors/internal/connkit"
 	"github.com/anythingllm-go/anythingllm/connectors/internal/repokit"
 	"github.com/anythingllm-go/anythingllm/connectors/payload"
 )
@@ -58,23 +59,7 @@ var _ anythingllm.Connector = (*Connector)(nil)
 
 // New returns a connector.
 func New(opts *Options) *Connector {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Retries <= 0 {
-		o.Retries = 3
-	}
-	if o.MaxRetryWait <= 0 {
-		o.MaxRetryWait = 30 * time.Second
-	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = 5
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return &Connector{opts: o}
+	return &Connector{opts: Options(repokit.WithDefaults((*repokit.Options)(opts)))}
 }
 
 // Name is the chunkSource scheme.
@@ -266,20 +251,11 @@ type wiki struct {
 // Import fetches the branch's text files, plus issues and wiki pages when
 // asked. Options must be a *Request or Request. All documents or an error.
 func (c *Connector) Import(ctx context.Context, req *anythingllm.ConnectorRequest) (*anythingllm.ConnectorResult, error) {
-	if req == nil {
-		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "The GitLab import request is missing.")
+	r0, err := connkit.Options[Request](req, "GitLab")
+	if err != nil {
+		return nil, err
 	}
-	var opt Request
-	switch o := req.Options.(type) {
-	case *Request:
-		if o != nil {
-			opt = *o
-		}
-	case Request:
-		opt = o
-	default:
-		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "The GitLab connector takes a *gitlab.Request, not %T.", req.Options)
-	}
+	opt := *r0
 	env := req.Env
 	if err := repokit.Env(env); err != nil {
 		return nil, err

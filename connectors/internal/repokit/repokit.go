@@ -5,6 +5,7 @@
 package repokit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -492,4 +493,31 @@ func Each[T any](ctx context.Context, n int, items []T, fn func(ctx context.Cont
 	default:
 	}
 	return context.Cause(ctx)
+}
+
+// Options are the repository connectors' tuning knobs. Each connector's
+// exported Options has these fields, so it converts to this type and one
+// function fills the defaults for all of them.
+type Options struct {
+	Retries      int
+	MaxRetryWait time.Duration
+	Concurrency  int
+	Now          func() time.Time
+}
+
+// WithDefaults returns a copy of opts (nil = all defaults) with every
+// unset knob at upstream's value: 3 retries, 30 s longest Retry-After,
+// 5 parallel downloads, time.Now.
+func WithDefaults(opts *Options) Options {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.Retries = cmp.Or(max(o.Retries, 0), 3)
+	o.MaxRetryWait = cmp.Or(max(o.MaxRetryWait, 0), 30*time.Second)
+	o.Concurrency = cmp.Or(max(o.Concurrency, 0), 5)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
 }
