@@ -190,12 +190,38 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	}
 	s.idb = s.db
 	for _, db := range s.dbs() {
-		if err := db.PingContext(ctx); err != nil {
+		if err := ping(ctx, db, o.BusyTimeout); err != nil {
 			_ = s.closeDBs()
 			return nil, fmt.Errorf("bunstore: connecting: %w", err)
 		}
 	}
 	return s, nil
+}
+
+// ping opens the first connection. On a new SQLite file, processes opening
+// it at once race to switch it to WAL, and SQLite answers that pragma with
+// SQLITE_BUSY at once instead of calling the busy handler; each new
+// connection retries it, so the ping is retried for up to busyTimeout.
+func ping(ctx context.Context, db *bun.DB, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
+}
+
+// isBusy reports a SQLite "database is locked" error from either driver
+// sqliteshim may pick.
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 // dbs lists the distinct connection pools.
