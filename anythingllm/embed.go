@@ -3,6 +3,7 @@ package anythingllm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path"
 	"strconv"
 	"strings"
@@ -141,6 +142,15 @@ func (a *App) embed(ctx context.Context, w *Workspace, docpath string, doc *Docu
 	}
 	if a.deps.Vectors != nil {
 		if err := a.deps.Vectors.Upsert(ctx, w.Slug, records); err != nil {
+			// An external engine (pgvector, Weaviate) can fail after the
+			// SQL rows were written: take them back so the document is
+			// either embedded everywhere or nowhere. A partial upsert in the
+			// engine is removed with them.
+			rctx := context.WithoutCancel(ctx)
+			_ = a.deps.Vectors.DeleteDocument(rctx, w.Slug, docID)
+			if rerr := a.deps.Store.Documents().Remove(rctx, docID); rerr != nil {
+				return errors.Join(err, rerr)
+			}
 			return err
 		}
 	}

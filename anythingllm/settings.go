@@ -67,6 +67,46 @@ func openAIKey(v string) string {
 	return ""
 }
 
+// SupportedVectorDBs are the VECTOR_DB values update-env accepts: lancedb
+// (upstream's default; here the in-process flat index), pgvector and
+// weaviate as upstream names them, and this build's own in-process
+// indexes. A changed engine is used from the next start, after
+// `anythingllm vectors reindex` has copied the stored vectors into it.
+var SupportedVectorDBs = []string{"lancedb", "pgvector", "weaviate", "flat", "chromem", "memory"}
+
+func supportedVectorDB(v string) string {
+	if slices.Contains(SupportedVectorDBs, v) {
+		return ""
+	}
+	return "Invalid VectorDB type. Must be one of " + strings.Join(SupportedVectorDBs, ", ") + "."
+}
+
+// postgresURL is upstream's looksLikePostgresConnectionString, which also
+// takes postgres:// as every PostgreSQL client does.
+func postgresURL(v string) string {
+	if !strings.HasPrefix(v, "postgresql://") && !strings.HasPrefix(v, "postgres://") {
+		return "Invalid Postgres connection string. Must start with postgresql://"
+	}
+	if strings.ContainsAny(v, " \t") {
+		return "Invalid Postgres connection string. Must not contain spaces."
+	}
+	return ""
+}
+
+// sqlIdentifier accepts a table name that needs no quoting (upstream's
+// validatePGVectorTableName also refuses the rest).
+func sqlIdentifier(v string) string {
+	for i, r := range v {
+		if r != '_' && !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') && !(i > 0 && r >= '0' && r <= '9') {
+			return "Invalid table name. Use letters, digits and underscores, starting with a letter or underscore."
+		}
+	}
+	if len(v) > 48 {
+		return "Invalid table name. At most 48 characters."
+	}
+	return ""
+}
+
 // SupportedLLMProviders are the LLM_PROVIDER values update-env accepts.
 var SupportedLLMProviders = []string{"openai", "generic-openai", "ollama", "lmstudio", "localai", "groq", "togetherai",
 	"openrouter", "mistral", "deepseek", "xai", "fireworksai", "perplexity"}
@@ -119,6 +159,12 @@ var envSettings = map[string]envSetting{
 	"FireworksAiLLMModelPref": {"FIREWORKS_AI_LLM_MODEL_PREF", []func(string) string{notEmpty}},
 	"PerplexityApiKey":        {"PERPLEXITY_API_KEY", []func(string) string{notEmpty}},
 	"PerplexityModelPref":     {"PERPLEXITY_MODEL_PREF", []func(string) string{notEmpty}},
+	// The vector engine and its settings (upstream's names).
+	"VectorDB":                 {"VECTOR_DB", []func(string) string{notEmpty, supportedVectorDB}},
+	"PGVectorConnectionString": {"PGVECTOR_CONNECTION_STRING", []func(string) string{notEmpty, postgresURL}},
+	"PGVectorTableName":        {"PGVECTOR_TABLE_NAME", []func(string) string{notEmpty, sqlIdentifier}},
+	"WeaviateEndpoint":         {"WEAVIATE_ENDPOINT", []func(string) string{validURL}},
+	"WeaviateApiKey":           {"WEAVIATE_API_KEY", nil},
 	// Per-category default models of the /api/llm, /api/embedding,
 	// /api/image, /api/stt and /api/tts routes (models.go); "" = the
 	// provider's default.
@@ -234,6 +280,22 @@ func (a *App) envOverrides(ctx context.Context) map[string]string {
 // changed at run time, instead of reading the environment.
 func (a *App) Setting(ctx context.Context, name string) string {
 	return a.effectiveEnv(ctx, name)
+}
+
+// EffectiveSetting reads a configuration variable as an App would, before
+// there is one: the value stored through update-env in settings, else
+// getenv's. The stock binary picks its vector engine with it at start.
+func EffectiveSetting(ctx context.Context, settings SettingsStore, getenv func(string) string, name string) (string, error) {
+	v, err := settings.Get(ctx, envLabelPrefix+name)
+	switch {
+	case err == nil:
+		return v, nil
+	case Code(err) != NotFound:
+		return "", err
+	case getenv != nil:
+		return getenv(name), nil
+	}
+	return "", nil
 }
 
 // effectiveEnv reads a setting: the stored override, else the environment.

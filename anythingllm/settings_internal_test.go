@@ -9,7 +9,10 @@ import (
 // names a secret is reported only as a boolean (and left out of env-dump).
 func TestEnvSettingsAreReportedAndSecretsKnown(t *testing.T) {
 	for key, s := range envSettings {
-		secret := strings.HasSuffix(key, "Key") || strings.HasSuffix(key, "Token") || strings.HasSuffix(key, "Secret")
+		// Upstream reports connection strings (they hold passwords) as
+		// secrets too.
+		secret := strings.HasSuffix(key, "Key") || strings.HasSuffix(key, "Token") || strings.HasSuffix(key, "Secret") ||
+			strings.HasSuffix(key, "ConnectionString")
 		if secret {
 			if secretVars[key] != s.env || !secretEnv[s.env] {
 				t.Errorf("%s (%s) is a secret but not in secretVars", key, s.env)

@@ -23,6 +23,7 @@ var (
 		"DefaultModelTextGen": "DEFAULT_MODEL_TEXT_GEN", "DefaultModelText2Text": "DEFAULT_MODEL_TEXT2TEXT",
 		"DefaultModelEmbedding": "DEFAULT_MODEL_EMBEDDING", "DefaultModelImage": "DEFAULT_MODEL_IMAGE",
 		"DefaultModelStt": "DEFAULT_MODEL_STT", "DefaultModelTts": "DEFAULT_MODEL_TTS",
+		"VectorDB": "VECTOR_DB", "PGVectorTableName": "PGVECTOR_TABLE_NAME", "WeaviateEndpoint": "WEAVIATE_ENDPOINT",
 	}
 	secretVars = map[string]string{
 		"OpenAiKey": "OPEN_AI_KEY", "GenericOpenAiKey": "GENERIC_OPEN_AI_API_KEY", "OllamaLLMAuthToken": "OLLAMA_AUTH_TOKEN",
@@ -31,6 +32,7 @@ var (
 		"XAIApiKey": "XAI_LLM_API_KEY", "FireworksAiLLMApiKey": "FIREWORKS_AI_LLM_API_KEY", "PerplexityApiKey": "PERPLEXITY_API_KEY",
 		"GenericOpenAiEmbeddingApiKey": "GENERIC_OPEN_AI_EMBEDDING_API_KEY", "AuthToken": "AUTH_TOKEN", "JWTSecret": "JWT_SECRET",
 		"BootstrapApiKey": "ANYTHINGLLM_API_KEY", "DatabaseUrl": "DATABASE_URL",
+		"PGVectorConnectionString": "PGVECTOR_CONNECTION_STRING", "WeaviateApiKey": "WEAVIATE_API_KEY",
 	}
 )
 
@@ -68,7 +70,9 @@ func (a *App) SystemSettings(ctx context.Context) (map[string]any, error) {
 	if _, ok := out["EmbeddingEngine"]; !ok {
 		out["EmbeddingEngine"] = "native"
 	}
-	out["VectorDB"] = "flatvec"
+	if _, ok := out["VectorDB"]; !ok {
+		out["VectorDB"] = "flatvec"
+	}
 	out["RequiresAuth"] = a.env("AUTH_TOKEN") != ""
 	out["WorkspaceDeletionProtection"] = a.opts.WorkspaceDeletionProtection
 	mu, err := a.MultiUserMode(ctx)
