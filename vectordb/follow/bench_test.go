@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -133,4 +134,46 @@ func benchJoin(b *testing.B, s anythingllm.Store) {
 		b.ReportMetric(cpu.Seconds(), "cpu-s/join")
 		b.ReportMetric(float64(total)/wall.Seconds(), "vectors/s")
 	}
+}
+
+// BenchmarkStartFromSnapshot measures a restart with 100,000 x 1,536
+// stored (-follow.join=100000): the time from an empty index to its first
+// answered query, loading from SQL (which also writes the snapshot) and
+// from the snapshot, in the same run. "x-sql" is the snapshot start over
+// the SQL start.
+//
+//	go test -run '^$' -bench StartFromSnapshot -benchtime 3x ./vectordb/follow/ -follow.join=100000
+func BenchmarkStartFromSnapshot(b *testing.B) {
+	if *joinSize <= 0 {
+		b.Skip("set -follow.join=100000 to seed and time a start from 100k vectors")
+	}
+	s := bunstoretest.SQLite(b)
+	total := seedBig(b, s, max(1, *joinSize/100), 100)
+	path := b.TempDir() + "/vectors.snapshot"
+	q := &anythingllm.VectorQuery{Vector: make([]float32, 1536), TopK: 10, MinScore: -1}
+	q.Vector[0] = 1
+	startOnce := func(snapshot string) time.Duration {
+		x := New(s, newFlat, &Options{Snapshot: snapshot})
+		t0 := time.Now()
+		n, err := x.Load(ctx)
+		if err != nil || n != total {
+			b.Fatal(n, err)
+		}
+		if ms, err := x.Query(ctx, "big", q); err != nil || len(ms) != 10 {
+			b.Fatal(len(ms), err)
+		}
+		d := time.Since(t0)
+		_ = x.Close()
+		return d
+	}
+	var fromSQL, fromSnap time.Duration
+	b.ResetTimer()
+	for range b.N {
+		_ = os.Remove(path)
+		fromSQL += startOnce(path) // writes the snapshot on the way
+		fromSnap += startOnce(path)
+	}
+	b.ReportMetric(fromSQL.Seconds()/float64(b.N), "s/start-sql")
+	b.ReportMetric(fromSnap.Seconds()/float64(b.N), "s/start-snapshot")
+	b.ReportMetric(float64(fromSnap)/float64(fromSQL), "x-sql")
 }

@@ -53,6 +53,17 @@ type Options struct {
 	Batch int
 	// Logger receives reloads and errors; default slog.Default().
 	Logger *slog.Logger
+	// Snapshot is a local file the index is saved to and started from
+	// (e.g. beside the SQLite database, or on a replica's own disk): the
+	// first Load reads it instead of every row from SQL, then the log is
+	// applied from the position it records. A missing, stale (older than
+	// the log keeps), foreign or corrupt snapshot is ignored and rewritten
+	// by the load from SQL. "" keeps none.
+	Snapshot string
+	// SnapshotMaxLag is how many log entries a start from the snapshot
+	// may have to apply before the snapshot is rewritten from SQL in the
+	// background; default 10,000.
+	SnapshotMaxLag int64
 }
 
 func (o *Options) withDefaults() Options {
@@ -74,6 +85,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.Logger == nil {
 		out.Logger = slog.Default()
+	}
+	if out.SnapshotMaxLag <= 0 {
+		out.SnapshotMaxLag = 10_000
 	}
 	return out
 }
@@ -101,6 +115,10 @@ type Index struct {
 	loadOnce  sync.Once
 	reloads   atomic.Int64
 	lastPrune time.Time
+
+	snapshotTried bool           // the first load tries the snapshot; later ones do not
+	snapshotting  atomic.Bool    // a background rewrite is running
+	snapshotWG    sync.WaitGroup // background rewrites, waited for by Close
 }
 
 var (
@@ -134,6 +152,22 @@ func (x *Index) Load(ctx context.Context) (int, error) {
 }
 
 func (x *Index) load(ctx context.Context) (int, error) {
+	if x.opts.Snapshot != "" && x.log != nil && !x.snapshotTried {
+		x.snapshotTried = true
+		start := time.Now()
+		n, lag, err := x.loadSnapshot(ctx)
+		if err == nil {
+			x.opts.Logger.InfoContext(ctx, "vector index loaded from its snapshot", "path", x.opts.Snapshot, "vectors", n, "entries_to_apply", lag, "duration", time.Since(start))
+			if lag > x.opts.SnapshotMaxLag {
+				x.rewriteSnapshot()
+			}
+			return n, nil
+		}
+		if !errors.Is(err, errSnapshotUnusable) {
+			return n, err // the database or the index: not the snapshot's fault
+		}
+		x.opts.Logger.InfoContext(ctx, "loading the vector index from the database", "snapshot", x.opts.Snapshot, "snapshot_unused", err.Error())
+	}
 	var newest int64
 	if x.log != nil {
 		var err error
@@ -144,20 +178,156 @@ func (x *Index) load(ctx context.Context) (int, error) {
 	fresh := &inner{vs: x.newIndex()}
 	x.loading.Store(fresh)
 	defer x.loading.Store(nil)
-	n, err := anythingllm.LoadStoredVectors(ctx, x.store.Documents(), fresh.vs)
+	var dst anythingllm.VectorStore = fresh.vs
+	var snap *snapshotWriter
+	if x.opts.Snapshot != "" && x.log != nil {
+		// The rows read for the index are written to a new snapshot on
+		// the way: one pass over SQL fills both.
+		if snap = x.newSnapshot(ctx, newest); snap != nil {
+			dst = &teeStore{VectorStore: fresh.vs, snap: snap}
+		}
+	}
+	n, err := anythingllm.LoadStoredVectors(ctx, x.store.Documents(), dst)
 	if err != nil {
+		if snap != nil {
+			snap.abort()
+		}
 		_ = fresh.vs.Close()
 		return n, err
 	}
-	// The old generation is left to the garbage collector rather than
-	// closed: a query may still be running on it.
+	if snap != nil {
+		x.commitSnapshot(ctx, dst.(*teeStore))
+	}
+	x.install(fresh, newest)
+	return n, nil
+}
+
+// install swaps fresh in as the index at log position pos. The old
+// generation is left to the garbage collector rather than closed: a query
+// may still be running on it.
+func (x *Index) install(fresh *inner, pos int64) {
 	x.cur.Store(fresh)
-	x.pos.Store(newest)
-	x.seen.Store(newest)
+	x.pos.Store(pos)
+	x.seen.Store(max(x.seen.Load(), pos))
 	x.markLag()
 	x.ready.Store(true)
 	x.loadOnce.Do(func() { close(x.loaded) })
-	return n, nil
+}
+
+// loadSnapshot fills a fresh index from the snapshot file and installs it
+// at the position the snapshot records; Run applies the log from there.
+// It returns how many vectors it loaded and how many log entries are left
+// to apply. An errSnapshotUnusable error means: load from SQL instead.
+func (x *Index) loadSnapshot(ctx context.Context) (int, int64, error) {
+	dbID, err := databaseID(ctx, x.store)
+	if err != nil {
+		return 0, 0, err
+	}
+	sr, err := openSnapshot(x.opts.Snapshot, dbID)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer sr.close()
+	oldest, newest, err := x.log.VectorChangeBounds(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case sr.pos > newest:
+		return 0, 0, unusable("at log position %d, past the log's newest %d (was the database restored?)", sr.pos, newest)
+	case sr.pos+1 < oldest:
+		return 0, 0, unusable("at log position %d, older than the log keeps (%d)", sr.pos, oldest)
+	}
+	fresh := &inner{vs: x.newIndex()}
+	x.loading.Store(fresh)
+	defer x.loading.Store(nil)
+	n, err := sr.each(4000, func(ns string, recs []anythingllm.VectorRecord) error {
+		if err := fresh.vs.Upsert(ctx, ns, recs); err != nil {
+			return unusable("the index refused a record: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		_ = fresh.vs.Close()
+		return 0, 0, err
+	}
+	x.install(fresh, sr.pos)
+	x.seen.Store(newest)
+	x.markLag()
+	return n, newest - sr.pos, nil
+}
+
+// newSnapshot starts a snapshot at log position pos, or returns nil (and
+// logs why) when it cannot: a snapshot is never worth failing a load for.
+func (x *Index) newSnapshot(ctx context.Context, pos int64) *snapshotWriter {
+	dbID, err := databaseID(ctx, x.store)
+	if err == nil {
+		var sw *snapshotWriter
+		if sw, err = createSnapshot(x.opts.Snapshot, dbID, pos); err == nil {
+			return sw
+		}
+	}
+	x.opts.Logger.WarnContext(ctx, "not writing a vector snapshot", "path", x.opts.Snapshot, "err", err)
+	return nil
+}
+
+func (x *Index) commitSnapshot(ctx context.Context, t *teeStore) {
+	err := t.err
+	if err == nil {
+		err = t.snap.commit()
+	} else {
+		t.snap.abort()
+	}
+	if err != nil {
+		x.opts.Logger.WarnContext(ctx, "not writing a vector snapshot", "path", x.opts.Snapshot, "err", err)
+	}
+}
+
+// rewriteSnapshot writes a new snapshot from SQL in the background (one at
+// a time), leaving the index alone.
+func (x *Index) rewriteSnapshot() {
+	if !x.snapshotting.CompareAndSwap(false, true) {
+		return
+	}
+	x.snapshotWG.Add(1)
+	go func() {
+		defer x.snapshotWG.Done()
+		defer x.snapshotting.Store(false)
+		ctx := context.Background()
+		_, newest, err := x.log.VectorChangeBounds(ctx)
+		if err != nil {
+			x.opts.Logger.WarnContext(ctx, "not rewriting the vector snapshot", "err", err)
+			return
+		}
+		sw := x.newSnapshot(ctx, newest)
+		if sw == nil {
+			return
+		}
+		t := &teeStore{snap: sw}
+		if _, err := anythingllm.LoadStoredVectors(ctx, x.store.Documents(), t); err != nil && t.err == nil {
+			t.err = err
+		}
+		x.commitSnapshot(ctx, t)
+	}()
+}
+
+// teeStore writes every upserted record to a snapshot, then to the wrapped
+// index (if any). A snapshot write error is kept, not returned: the load
+// goes on without a snapshot.
+type teeStore struct {
+	anythingllm.VectorStore
+	snap *snapshotWriter
+	err  error
+}
+
+func (t *teeStore) Upsert(ctx context.Context, namespace string, records []anythingllm.VectorRecord) error {
+	if t.err == nil {
+		t.err = t.snap.add(namespace, records)
+	}
+	if t.VectorStore == nil {
+		return nil
+	}
+	return t.VectorStore.Upsert(ctx, namespace, records)
 }
 
 // Ready reports whether a Load has completed.
@@ -471,6 +641,9 @@ func (x *Index) Total(ctx context.Context) (int, error) {
 	return x.cur.Load().vs.Total(ctx)
 }
 
-// Close closes the current inner index. Stop Run (cancel its context)
-// first.
-func (x *Index) Close() error { return x.cur.Load().vs.Close() }
+// Close closes the current inner index, after a snapshot being written in
+// the background is done. Stop Run (cancel its context) first.
+func (x *Index) Close() error {
+	x.snapshotWG.Wait()
+	return x.cur.Load().vs.Close()
+}
