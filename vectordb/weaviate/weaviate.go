@@ -305,11 +305,51 @@ func (s *Store) Upsert(ctx context.Context, namespace string, records []anything
 		})
 	}
 	for lo := 0; lo < len(objs); lo += s.batchSize {
-		if err := s.batch(ctx, objs[lo:min(lo+s.batchSize, len(objs))]); err != nil {
+		chunk := objs[lo:min(lo+s.batchSize, len(objs))]
+		if _, err := s.settle(ctx, class, func() error { return s.batch(ctx, chunk) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// settleRetries bounds how often settle retries, 50 ms apart.
+const settleRetries = 40
+
+// transient reports whether err says a class is not (yet or any more)
+// known where it was asked for: Weaviate applies a schema change to its
+// GraphQL schema and loads the new class's index on the node a moment
+// after the change is committed.
+func transient(err error) bool {
+	if unknownClass(err) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "non-existing index") || strings.Contains(msg, "not found locally")
+}
+
+// settle runs fn, and while it fails with a transient error and the class
+// exists, again after a pause. exists is false when the class turned out
+// not to exist; err is then fn's error.
+func (s *Store) settle(ctx context.Context, class string, fn func() error) (exists bool, err error) {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil || !transient(err) {
+			return true, err
+		}
+		_, ok, derr := s.dimension(ctx, class)
+		switch {
+		case derr != nil:
+			return true, err
+		case !ok:
+			return false, err
+		case attempt == settleRetries:
+			return true, err
+		}
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return true, err
+		}
+	}
 }
 
 // batch imports objects with one request and checks each one's result.
@@ -379,11 +419,15 @@ func (s *Store) Query(ctx context.Context, namespace string, q *anythingllm.Vect
 	k := min(vecmath.TopKOf(q.TopK), queryMaxResults)
 	limit := min(k+1, queryMaxResults) // one more shows whether a tie crosses the cut
 	for {
-		hits, err := s.search(ctx, class, qv, q, limit)
+		var hits []hit
+		exists, err := s.settle(ctx, class, func() (err error) {
+			hits, err = s.search(ctx, class, qv, q, limit)
+			return err
+		})
+		if !exists {
+			return nil, nil // dropped meanwhile
+		}
 		if err != nil {
-			if unknownClass(err) {
-				return nil, nil // dropped meanwhile
-			}
 			return nil, err
 		}
 		slices.SortFunc(hits, func(a, b hit) int {
@@ -420,10 +464,6 @@ func (s *Store) Query(ctx context.Context, namespace string, q *anythingllm.Vect
 	}
 }
 
-// searchRetries is how long a query waits for a class just created to
-// appear in Weaviate's GraphQL schema, which it rebuilds after a change.
-const searchRetries = 20
-
 // search runs one nearVector query.
 func (s *Store) search(ctx context.Context, class string, qv []float32, q *anythingllm.VectorQuery, limit int) ([]hit, error) {
 	var b strings.Builder
@@ -447,25 +487,13 @@ func (s *Store) search(ctx context.Context, class string, qv []float32, q *anyth
 		b.WriteString(w)
 	}
 	b.WriteString(") { chunkId docId text metadata _additional { distance } } } }")
-	query := b.String()
-	for attempt := 0; ; attempt++ {
-		var data struct {
-			Get map[string][]hit `json:"Get"`
-		}
-		err := s.graphql(ctx, query, &data)
-		if err == nil {
-			return data.Get[class], nil
-		}
-		if !unknownClass(err) || attempt == searchRetries {
-			return nil, err
-		}
-		if _, ok, derr := s.dimension(ctx, class); derr != nil || !ok {
-			return nil, err
-		}
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
-			return nil, err
-		}
+	var data struct {
+		Get map[string][]hit `json:"Get"`
 	}
+	if err := s.graphql(ctx, b.String(), &data); err != nil {
+		return nil, err
+	}
+	return data.Get[class], nil
 }
 
 // excludeFilter is a GraphQL where filter dropping the documents ids, ""
@@ -523,12 +551,21 @@ func (s *Store) DeleteDocument(ctx context.Context, namespace, docID string) err
 				Failed     int `json:"failed"`
 			} `json:"results"`
 		}
-		if err := s.do(ctx, http.MethodDelete, "/v1/batch/objects", body, &res); err != nil {
+		err := s.do(ctx, http.MethodDelete, "/v1/batch/objects", body, &res)
+		if err != nil {
 			// A missing class is a 500 ("failed to get class"): check.
-			if _, ok, derr := s.dimension(ctx, class); derr == nil && !ok {
+			_, ok, derr := s.dimension(ctx, class)
+			if derr == nil && !ok {
 				return nil
 			}
-			return err
+			if !transient(err) {
+				return err
+			}
+			if _, err := s.settle(ctx, class, func() error {
+				return s.do(ctx, http.MethodDelete, "/v1/batch/objects", body, &res)
+			}); err != nil {
+				return err
+			}
 		}
 		r := res.Results
 		if r.Failed > 0 {
@@ -558,22 +595,13 @@ func (s *Store) DeleteNamespace(ctx context.Context, namespace string) error {
 // unknown one.
 func (s *Store) Count(ctx context.Context, namespace string) (int, error) {
 	class := s.class(namespace)
-	counts, err := s.counts(ctx, []string{class})
-	if unknownClass(err) {
-		_, ok, derr := s.dimension(ctx, class)
-		if derr != nil {
-			return 0, derr
-		}
-		if !ok {
-			return 0, vecmath.NotFound(namespace)
-		}
-		// Just created: wait for GraphQL to know it.
-		for attempt := 0; unknownClass(err) && attempt < searchRetries; attempt++ {
-			if err := sleep(ctx, 50*time.Millisecond); err != nil {
-				return 0, err
-			}
-			counts, err = s.counts(ctx, []string{class})
-		}
+	var counts map[string]int
+	exists, err := s.settle(ctx, class, func() (err error) {
+		counts, err = s.counts(ctx, []string{class})
+		return err
+	})
+	if !exists {
+		return 0, vecmath.NotFound(namespace)
 	}
 	if err != nil {
 		return 0, err
@@ -600,7 +628,7 @@ func (s *Store) Total(ctx context.Context) (int, error) {
 			return 0, nil
 		}
 		counts, err := s.counts(ctx, classes)
-		if unknownClass(err) && attempt < searchRetries {
+		if err != nil && transient(err) && attempt < settleRetries {
 			// A class dropped or created meanwhile: list again.
 			if err := sleep(ctx, 50*time.Millisecond); err != nil {
 				return 0, err

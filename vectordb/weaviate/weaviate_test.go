@@ -336,3 +336,51 @@ func ids(ms []anythingllm.VectorMatch) []string {
 	}
 	return out
 }
+
+// TestTiesBeyondTheCut: many chunks tie at the TopK cut, more than one
+// extra fetched row would show; the lowest IDs must still win.
+func TestTiesBeyondTheCut(t *testing.T) {
+	for _, idx := range []string{"hnsw", "flat"} {
+		s := newStore(t, weaviate.Options{IndexType: idx})
+		for i := 25; i >= 0; i-- { // highest ID first
+			id := string(rune('a' + i))
+			if err := s.Upsert(ctx, "ns", []anythingllm.VectorRecord{{ID: id, DocID: "d", Vector: vec(1, 1)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Upsert(ctx, "ns", []anythingllm.VectorRecord{{ID: "zz", DocID: "d", Vector: vec(1, 0.9)}}); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: vec(1, 1), TopK: 2})
+		if err != nil || !slices.Equal(ids(ms), []string{"a", "b"}) {
+			t.Fatalf("%s: %v, %v; want [a b]", idx, ids(ms), err)
+		}
+	}
+}
+
+// TestDeleteLargeDocument: one batch delete removes at most Weaviate's
+// QUERY_MAXIMUM_RESULTS (10,000) objects; DeleteDocument goes on until
+// the document is gone.
+func TestDeleteLargeDocument(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stores 10,050 chunks; skipped in -short mode")
+	}
+	s := newStore(t, weaviate.Options{IndexType: "flat", BatchSize: 500})
+	rs := make([]anythingllm.VectorRecord, 10_050)
+	for i := range rs {
+		rs[i] = anythingllm.VectorRecord{ID: fmt.Sprint(i), DocID: "big", Vector: vec(1, float32(i))}
+	}
+	rs = append(rs, anythingllm.VectorRecord{ID: "other", DocID: "small", Vector: vec(0, 1)})
+	if err := s.Upsert(ctx, "ns", rs); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Count(ctx, "ns"); n != len(rs) || err != nil {
+		t.Fatalf("Count = %d, %v, want %d", n, err, len(rs))
+	}
+	if err := s.DeleteDocument(ctx, "ns", "big"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Count(ctx, "ns"); n != 1 || err != nil {
+		t.Fatalf("Count after deleting the big document = %d, %v, want 1", n, err)
+	}
+}
