@@ -27,6 +27,7 @@ var (
 //
 //	go test -run '^$' -bench Weaviate -benchtime 200x ./vectordb/weaviate/ -weaviate.rows 10000
 func BenchmarkWeaviate(b *testing.B) {
+	serverURL(b) // skips without a server
 	rows, dim := *benchRows, *benchDim
 	r := mrand.New(mrand.NewPCG(7, uint64(dim)))
 	randVec := func() []float32 {

@@ -30,6 +30,13 @@
 // returns at most QUERY_MAXIMUM_RESULTS (default 10,000) matches per query,
 // so a larger TopK is capped there.
 //
+// BenchmarkWeaviate, 10,000 random 384-dimension vectors, server and client
+// on one 2-core machine: an hnsw class (EF 256) loads about 830 rows/s and
+// answers a top-10 query in about 4 ms (17x flatvec's time) with recall@10
+// 0.95 (random vectors are HNSW's hard case); a flat class loads about
+// 3,300 rows/s and answers in about 11 ms (45x flatvec), exactly. Most of
+// a query's time is the GraphQL request itself.
+//
 // Several stores, in one process or many, may share a server: they see
 // each other's writes at once (this package caches only dimensions, and
 // re-checks them against the server before refusing anything).
