@@ -86,6 +86,10 @@ type Options struct {
 // maxHNSWDims is pgvector's limit on an HNSW index over a vector column.
 const maxHNSWDims = 2000
 
+// readTimeout bounds one statement's wait for the server, unless the DSN
+// sets read_timeout.
+const readTimeout = 2 * time.Minute
+
 // batchRows is how many rows one INSERT carries (6 parameters each).
 const batchRows = 500
 
@@ -178,7 +182,14 @@ func connector(dsn string) (c *pgdriver.Connector, secret string, err error) {
 			c, err = nil, redact(anythingllm.Errorf(anythingllm.InvalidArgument, "pgvector: invalid DSN: %v", r), secret)
 		}
 	}()
-	return pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithApplicationName("anythingllm-pgvector")), secret, nil
+	// pgdriver's default 10 s read timeout is too short for a batch of
+	// rows going into a large HNSW index; the DSN's read_timeout (and the
+	// caller's context) still bound it.
+	return pgdriver.NewConnector(
+		pgdriver.WithApplicationName("anythingllm-pgvector"),
+		pgdriver.WithReadTimeout(readTimeout),
+		pgdriver.WithDSN(dsn),
+	), secret, nil
 }
 
 // redacted hides a password that a driver or server error might quote.
@@ -209,9 +220,13 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 	s := &Store{db: db, table: o.Table, opts: *o, tables: map[int]bool{}}
 	err := s.locked(ctx, "setup", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS vector`); err != nil {
-			if code := pgCode(err); code == "0A000" || code == "58P01" || code == "42704" {
+			switch pgCode(err) {
+			case "0A000", "58P01": // not available (PostgreSQL 15+), no control file (older)
 				return anythingllm.WrapError(anythingllm.FailedPrecondition, err,
-					"pgvector: the vector extension is not installed on this server: %s", pgMessage(err))
+					"pgvector: the vector extension is not installed on this server")
+			case "42501":
+				return anythingllm.WrapError(anythingllm.FailedPrecondition, err,
+					"pgvector: this user may not create the vector extension (have an administrator run CREATE EXTENSION vector in this database)")
 			}
 			return err
 		}
@@ -258,8 +273,8 @@ func (s *Store) dimTable(dim int) string { return s.ident(strconv.Itoa(dim)) }
 // for each other instead of failing on a duplicate catalog entry.
 func (s *Store) locked(ctx context.Context, what string, fn func(*sql.Tx) error) error {
 	h := fnv.New64a()
-	h.Write([]byte("anythingllm-go/vectordb/pgvector\x00" + s.table))
-	key := int64(h.Sum64()) // #nosec G115 -- a hash reinterpreted as a lock key
+	_, _ = h.Write([]byte("anythingllm-go/vectordb/pgvector\x00" + s.table)) // never fails
+	key := int64(h.Sum64())                                                  // #nosec G115 -- a hash reinterpreted as a lock key
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
 			return err
@@ -435,7 +450,7 @@ func (s *Store) upsertTx(ctx context.Context, tx *sql.Tx, namespace string, dim 
 	// registered again.
 	var have int
 	for {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+reg+` (namespace, dim) VALUES ($1, $2) ON CONFLICT (namespace) DO NOTHING`, namespace, dim); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+reg+` (namespace, dim) VALUES ($1, $2) ON CONFLICT (namespace) DO NOTHING`, namespace, dim); err != nil { // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `SELECT dim FROM `+reg+` WHERE namespace = $1 FOR SHARE`, namespace).Scan(&have)
@@ -633,7 +648,7 @@ func (s *Store) DeleteDocument(ctx context.Context, namespace, docID string) err
 		return dbErr(err, "deleting a document's vectors")
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM `+s.dimTable(d)+` WHERE namespace = $1 AND doc_id = $2`, namespace, docID)
+		_, err := tx.ExecContext(ctx, `DELETE FROM `+s.dimTable(d)+` WHERE namespace = $1 AND doc_id = $2`, namespace, docID) // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 		return err
 	})
 	if pgCode(err) == "42P01" {
@@ -650,10 +665,10 @@ func (s *Store) DeleteNamespace(ctx context.Context, namespace string) error {
 		if err != nil || !ok {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.dimTable(d)+` WHERE namespace = $1`, namespace); err != nil && pgCode(err) != "42P01" {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.dimTable(d)+` WHERE namespace = $1`, namespace); err != nil && pgCode(err) != "42P01" { // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM `+s.ident("namespaces")+` WHERE namespace = $1`, namespace)
+		_, err = tx.ExecContext(ctx, `DELETE FROM `+s.ident("namespaces")+` WHERE namespace = $1`, namespace) // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 		return err
 	})
 	return dbErr(err, "deleting a vector namespace")
@@ -678,7 +693,7 @@ func (s *Store) Count(ctx context.Context, namespace string) (int, error) {
 
 // Total counts the rows of every namespace.
 func (s *Store) Total(ctx context.Context) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT dim FROM `+s.ident("namespaces")+` ORDER BY dim`)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT dim FROM `+s.ident("namespaces")+` ORDER BY dim`) // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 	if err != nil {
 		return 0, dbErr(err, "counting vectors")
 	}
@@ -724,15 +739,8 @@ func pgCode(err error) string {
 	return ""
 }
 
-func pgMessage(err error) string {
-	var pgErr pgdriver.Error
-	if errors.As(err, &pgErr) {
-		return pgErr.Field('M')
-	}
-	return err.Error()
-}
-
-// dbErr gives a database error its code: data the server refused is
+// dbErr gives a database error its code and a client-safe message (the
+// server's text stays in the cause, for logs): data the server refused is
 // InvalidArgument, anything else Unavailable. Coded errors and context
 // errors pass through.
 func dbErr(err error, what string) error {
@@ -744,7 +752,7 @@ func dbErr(err error, what string) error {
 		return err
 	}
 	if c := pgCode(err); strings.HasPrefix(c, "22") {
-		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "pgvector: %s: %s", what, pgMessage(err))
+		return anythingllm.WrapError(anythingllm.InvalidArgument, err, "pgvector: %s: the server refused the data", what)
 	}
-	return anythingllm.WrapError(anythingllm.Unavailable, err, "pgvector: %s: %s", what, pgMessage(err))
+	return anythingllm.WrapError(anythingllm.Unavailable, err, "pgvector: %s", what)
 }

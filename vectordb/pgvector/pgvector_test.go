@@ -101,6 +101,27 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestPlainPostgres runs against the repo's ordinary PostgreSQL
+// (ANYTHINGLLM_TEST_POSTGRES_DSN): without pgvector there, Open must say so
+// clearly; with it, the conformance suite runs there too.
+func TestPlainPostgres(t *testing.T) {
+	dsn := os.Getenv("ANYTHINGLLM_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("ANYTHINGLLM_TEST_POSTGRES_DSN is not set: no plain PostgreSQL to test against")
+	}
+	s, err := Open(ctx, dsn, &Options{Table: "probe", MaxOpenConns: 2})
+	if err != nil {
+		if !errors.Is(err, anythingllm.ErrFailedPrecondition) || !strings.HasPrefix(err.Error(), "pgvector: the vector extension is not installed on this server: ") {
+			t.Fatalf("Open on a server without pgvector = %v, want a FailedPrecondition naming the extension", err)
+		}
+		t.Logf("as expected on a server without pgvector: %v", err)
+		return
+	}
+	_ = s.Close()
+	t.Setenv(dsnEnv, dsn)
+	TestConformance(t)
+}
+
 func rec(id, doc string, v ...float32) anythingllm.VectorRecord {
 	return anythingllm.VectorRecord{ID: id, DocID: doc, Vector: v, Text: "text " + id, Metadata: map[string]any{"n": 1.5, "tags": []any{"a"}}}
 }
@@ -347,21 +368,27 @@ func TestApproximateFindsInSetNeighbours(t *testing.T) {
 		wantHNSW bool
 	}{{s, true}, {exact, false}} {
 		text, args := c.s.querySQL("big", vecs[0], q, 5)
-		plan := explain(t, c.s, text, args)
+		plan := explain(t, c.s, 32, true, text, args)
 		if got := strings.Contains(plan, "_32_hnsw"); got != c.wantHNSW {
 			t.Errorf("approximate=%v: uses the HNSW index = %v, want %v; plan:\n%s", c.s.opts.Approximate, got, c.wantHNSW, plan)
 		}
 	}
 }
 
-func explain(t *testing.T, s *Store, query string, args []any) string {
+// explain returns query's plan after ANALYZE of the dim-dimension table;
+// force makes the planner avoid scans that read the whole table.
+func explain(t testing.TB, s *Store, dim int, force bool, query string, args []any) string {
 	t.Helper()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	for _, q := range []string{`ANALYZE ` + s.dimTable(32), `SET LOCAL enable_seqscan = off`, `SET LOCAL enable_bitmapscan = off`} {
+	qs := []string{`ANALYZE ` + s.dimTable(dim)}
+	if force {
+		qs = append(qs, `SET LOCAL enable_seqscan = off`, `SET LOCAL enable_bitmapscan = off`)
+	}
+	for _, q := range qs {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -417,6 +444,11 @@ func BenchmarkPgvector(b *testing.B) {
 		}
 		truth[i] = matchIDs(ms)
 	}
+	// The planner picks the HNSW index only when it thinks it cheaper
+	// (with statistics, as autovacuum keeps them on a real server).
+	text, args := approx.querySQL("ws", queries[0], &anythingllm.VectorQuery{TopK: 10, MinScore: -1}, 10)
+	plan := explain(b, approx, *benchDim, false, text, args)
+	b.Logf("approximate plan uses the HNSW index: %v", strings.Contains(plan, "_hnsw"))
 	for _, c := range []struct {
 		name string
 		s    *Store
