@@ -345,10 +345,14 @@ func (a *App) indexedVectors(ctx context.Context, w *Workspace) (int, error) {
 		return 0, err
 	}
 	n, err := a.deps.Vectors.Count(ctx, w.Slug)
-	if err != nil {
-		return 0, nil // as before: an index that cannot count has nothing to search
+	switch {
+	case err == nil:
+		return n, nil
+	case Code(err) == Unavailable:
+		return 0, err // an external engine that is down: say so, not "nothing found"
 	}
-	return n, nil
+	return 0, nil // an unknown namespace has nothing to search
+
 }
 
 // queryIndex embeds the query and searches a workspace's vectors; the

@@ -6,6 +6,7 @@
 //	anythingllm apikey list|revoke  manage keys
 //	anythingllm migrate             bring the database schema up to date
 //	anythingllm jobs JOB            cleanup-orphan-documents, sync-watched-documents, scheduler
+//	anythingllm vectors reindex     rebuild an external vector engine from the database
 //	anythingllm version             print the version
 //
 // Configuration comes from the environment with AnythingLLM's names
@@ -48,6 +49,7 @@ var commands = map[string]command{
 	"users":   {"enable multi-user mode, create and list users", runUsers},
 	"blobs":   {"copy every blob root from one blob store to another (BLOB_STORE values)", runBlobs},
 	"jobs":    {"run a background job: cleanup-orphan-documents, sync-watched-documents, scheduler", runJobs},
+	"vectors": {"reindex: rebuild the vector engine (pgvector, weaviate) from the database", runVectors},
 }
 
 // errUsage marks errors that were already explained with usage text.

@@ -15,10 +15,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/providers/ollama"
 	"github.com/anythingllm-go/anythingllm/providers/openai"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
-	"github.com/anythingllm-go/anythingllm/vectordb/chromemvec"
-	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 	"github.com/anythingllm-go/anythingllm/vectordb/follow"
-	"github.com/anythingllm-go/anythingllm/vectordb/memvec"
 )
 
 // Provider functions for the wire injector in wire.go. Each builds one
@@ -88,28 +85,29 @@ func payloadCipher(cfg *Config) anythingllm.PayloadCipher {
 	return c
 }
 
-// provideVectors is the in-memory vector index (rebuilt from SQL at start),
-// chosen by VECTOR_DB: flat (default; a SIMD flat scan), chromem or memory.
-// For serve it is a vectordb/follow index: loaded by App.LoadVectorIndex,
-// then following the database's vector change log, so every replica (and
-// the CLI beside it) sees the documents any of them adds or removes.
+// provideVectors is the vector store VECTOR_DB names. An in-process index
+// (flat, the default; chromem; memory) is rebuilt from SQL at start: for
+// serve it is a vectordb/follow index, loaded by App.LoadVectorIndex, then
+// following the database's vector change log, so every replica (and the
+// CLI beside it) sees the documents any of them adds or removes. An
+// external engine (pgvector, weaviate) is shared by every replica as it
+// is: no load, no change feed; `anythingllm vectors reindex` fills it.
 func provideVectors(ctx context.Context, cfg *Config, store *bunstore.Store, logger *slog.Logger) (anythingllm.VectorStore, func(), error) {
-	var mk func() anythingllm.VectorStore
-	switch cfg.Env("VECTOR_DB") {
-	case "", "flat", "flatvec", "lancedb":
-		mk = func() anythingllm.VectorStore { return flatvec.New(nil) }
-	case "chromem":
-		mk = func() anythingllm.VectorStore { return chromemvec.New(nil) }
-	case "memory":
-		mk = func() anythingllm.VectorStore { return memvec.New() }
-	default:
-		return nil, nil, fmt.Errorf("VECTOR_DB=%s is not supported; use flat (default), chromem or memory", cfg.Env("VECTOR_DB"))
+	eng, err := chooseVectorEngine(ctx, cfg, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger.Info("vector database", "engine", eng.name)
+	if eng.external() {
+		v := &lazyEngine{name: eng.name, open: eng.open}
+		x := &externalIndex{VectorStore: v, name: eng.name, docs: store.Documents(), logger: logger}
+		return x, func() { _ = v.Close() }, nil
 	}
 	if !cfg.loadIndex {
-		v := mk()
+		v := eng.mk()
 		return v, func() { _ = v.Close() }, nil
 	}
-	idx := follow.New(store, mk, &follow.Options{Logger: logger})
+	idx := follow.New(store, eng.mk, &follow.Options{Logger: logger, Snapshot: snapshotPath(cfg)})
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -123,6 +121,20 @@ func provideVectors(ctx context.Context, cfg *Config, store *bunstore.Store, log
 		<-done
 		_ = idx.Close()
 	}, nil
+}
+
+// snapshotPath is where serve keeps its vector index snapshot:
+// VECTOR_SNAPSHOT (a path, or "off"), by default vector-index.snapshot in
+// STORAGE_DIR, each replica's own disk.
+func snapshotPath(cfg *Config) string {
+	switch p := cfg.Env("VECTOR_SNAPSHOT"); p {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(cfg.StorageDir, "vector-index.snapshot")
+	default:
+		return p
+	}
 }
 
 // provideEmbedder picks the embedder from EMBEDDING_ENGINE.
