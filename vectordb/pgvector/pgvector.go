@@ -32,7 +32,11 @@
 // HNSW index cannot serve, so PostgreSQL scans the namespace's rows. With
 // Options.Approximate the HNSW index answers instead (with pgvector's
 // iterative scan, 0.8.0 or later, so filters still fill TopK): much faster
-// on large tables, but it may miss true neighbours.
+// on large tables, but it may miss true neighbours. PostgreSQL's planner
+// still chooses: for a small table, or a namespace that is a small part of
+// its table, it reads the rows and sorts them, which is exact. Without
+// statistics (ANALYZE, which autovacuum runs) it takes every namespace for a
+// small one.
 //
 // Matches carry ID, DocID, Text and Metadata (a JSON round trip: numbers
 // come back as float64), but no Vector.
@@ -104,6 +108,11 @@ type Store struct {
 
 	mu     sync.Mutex
 	tables map[int]bool // dimensions whose table this Store made or saw
+
+	// planOff names planner settings (enable_sort, ...) that approximate
+	// queries turn off; tests use it to make PostgreSQL walk the HNSW
+	// graph of a table it would rather scan.
+	planOff []string
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,39}$`)
@@ -581,6 +590,24 @@ func (s *Store) querySQL(namespace string, qv []float32, q *anythingllm.VectorQu
 		ORDER BY score DESC, id COLLATE "C" LIMIT $4`, args
 }
 
+// approxSettings is the statement that sets up an approximate query's
+// transaction.
+func (s *Store) approxSettings(k int) (string, []any) {
+	ef := s.opts.EfSearch
+	if ef <= 0 {
+		ef = max(40, 2*k)
+	}
+	set := `SELECT set_config('hnsw.ef_search', $1, true)`
+	if s.iterScan {
+		// Keep walking the graph until k rows pass the filters.
+		set += `, set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+	}
+	for _, name := range s.planOff {
+		set += `, set_config('` + name + `', 'off', true)`
+	}
+	return set, []any{strconv.Itoa(min(ef, 1000))}
+}
+
 func (s *Store) runQuery(ctx context.Context, query string, args []any, k int) ([]anythingllm.VectorMatch, error) {
 	var rows *sql.Rows
 	var err error
@@ -591,16 +618,8 @@ func (s *Store) runQuery(ctx context.Context, query string, args []any, k int) (
 			return nil, err
 		}
 		defer func() { _ = tx.Rollback() }()
-		ef := s.opts.EfSearch
-		if ef <= 0 {
-			ef = max(40, 2*k)
-		}
-		set := `SELECT set_config('hnsw.ef_search', $1, true)`
-		if s.iterScan {
-			// Keep scanning the graph until k rows pass the filters.
-			set += `, set_config('hnsw.iterative_scan', 'relaxed_order', true)`
-		}
-		if _, err := tx.ExecContext(ctx, set, strconv.Itoa(min(ef, 1000))); err != nil {
+		set, setArgs := s.approxSettings(k)
+		if _, err := tx.ExecContext(ctx, set, setArgs...); err != nil {
 			return nil, err
 		}
 		rows, err = tx.QueryContext(ctx, query, args...)
