@@ -40,6 +40,13 @@
 //
 // Matches carry ID, DocID, Text and Metadata (a JSON round trip: numbers
 // come back as float64), but no Vector.
+//
+// Planner settings are only ever changed for one transaction
+// (set_config(..., true)): on PGlite, which the tests run against
+// (ANYTHINGLLM_TEST_PGVECTOR_DSN; .ci/steps/20-pglite.sh starts it), every
+// client shares one backend session, so a plain SET would reach them all.
+// PGlite also runs one transaction at a time and closes connections beyond
+// its -m limit: keep MaxOpenConns at or below it.
 package pgvector
 
 import (
@@ -148,6 +155,9 @@ func New(ctx context.Context, db *sql.DB, opts *Options) (*Store, error) {
 	o := withDefaults(opts)
 	if !identRE.MatchString(o.Table) {
 		return nil, badTable(o.Table)
+	}
+	if db == nil {
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "pgvector: no database")
 	}
 	return newStore(ctx, db, &o)
 }
@@ -458,7 +468,10 @@ func (s *Store) upsertTx(ctx context.Context, tx *sql.Tx, namespace string, dim 
 	// this transaction ends. A row deleted between the two statements is
 	// registered again.
 	var have int
-	for {
+	for attempt := 0; ; attempt++ {
+		if attempt == 5 {
+			return anythingllm.Errorf(anythingllm.Unavailable, "pgvector: namespace %q is being dropped and re-created; try again", namespace)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+reg+` (namespace, dim) VALUES ($1, $2) ON CONFLICT (namespace) DO NOTHING`, namespace, dim); err != nil { // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 			return err
 		}
