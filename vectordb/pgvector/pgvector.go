@@ -32,10 +32,21 @@
 // HNSW index cannot serve, so PostgreSQL scans the namespace's rows. With
 // Options.Approximate the HNSW index answers instead (with pgvector's
 // iterative scan, 0.8.0 or later, so filters still fill TopK): much faster
-// on large tables, but it may miss true neighbours.
+// on large tables, but it may miss true neighbours. PostgreSQL's planner
+// still chooses: for a small table, or a namespace that is a small part of
+// its table, it reads the rows and sorts them, which is exact. Without
+// statistics (ANALYZE, which autovacuum runs) it takes every namespace for a
+// small one.
 //
 // Matches carry ID, DocID, Text and Metadata (a JSON round trip: numbers
 // come back as float64), but no Vector.
+//
+// Planner settings are only ever changed for one transaction
+// (set_config(..., true)): on PGlite, which the tests run against
+// (ANYTHINGLLM_TEST_PGVECTOR_DSN; .ci/steps/20-pglite.sh starts it), every
+// client shares one backend session, so a plain SET would reach them all.
+// PGlite also runs one transaction at a time and closes connections beyond
+// its -m limit: keep MaxOpenConns at or below it.
 package pgvector
 
 import (
@@ -104,6 +115,11 @@ type Store struct {
 
 	mu     sync.Mutex
 	tables map[int]bool // dimensions whose table this Store made or saw
+
+	// planOff names planner settings (enable_sort, ...) that approximate
+	// queries turn off; tests use it to make PostgreSQL walk the HNSW
+	// graph of a table it would rather scan.
+	planOff []string
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,39}$`)
@@ -139,6 +155,9 @@ func New(ctx context.Context, db *sql.DB, opts *Options) (*Store, error) {
 	o := withDefaults(opts)
 	if !identRE.MatchString(o.Table) {
 		return nil, badTable(o.Table)
+	}
+	if db == nil {
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "pgvector: no database")
 	}
 	return newStore(ctx, db, &o)
 }
@@ -449,7 +468,10 @@ func (s *Store) upsertTx(ctx context.Context, tx *sql.Tx, namespace string, dim 
 	// this transaction ends. A row deleted between the two statements is
 	// registered again.
 	var have int
-	for {
+	for attempt := 0; ; attempt++ {
+		if attempt == 5 {
+			return anythingllm.Errorf(anythingllm.Unavailable, "pgvector: namespace %q is being dropped and re-created; try again", namespace)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+reg+` (namespace, dim) VALUES ($1, $2) ON CONFLICT (namespace) DO NOTHING`, namespace, dim); err != nil { // #nosec G202 -- table names are validated identifiers (identRE); values are parameters
 			return err
 		}
@@ -581,6 +603,24 @@ func (s *Store) querySQL(namespace string, qv []float32, q *anythingllm.VectorQu
 		ORDER BY score DESC, id COLLATE "C" LIMIT $4`, args
 }
 
+// approxSettings is the statement that sets up an approximate query's
+// transaction.
+func (s *Store) approxSettings(k int) (string, []any) {
+	ef := s.opts.EfSearch
+	if ef <= 0 {
+		ef = max(40, 2*k)
+	}
+	set := `SELECT set_config('hnsw.ef_search', $1, true)`
+	if s.iterScan {
+		// Keep walking the graph until k rows pass the filters.
+		set += `, set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+	}
+	for _, name := range s.planOff {
+		set += `, set_config('` + name + `', 'off', true)`
+	}
+	return set, []any{strconv.Itoa(min(ef, 1000))}
+}
+
 func (s *Store) runQuery(ctx context.Context, query string, args []any, k int) ([]anythingllm.VectorMatch, error) {
 	var rows *sql.Rows
 	var err error
@@ -591,16 +631,8 @@ func (s *Store) runQuery(ctx context.Context, query string, args []any, k int) (
 			return nil, err
 		}
 		defer func() { _ = tx.Rollback() }()
-		ef := s.opts.EfSearch
-		if ef <= 0 {
-			ef = max(40, 2*k)
-		}
-		set := `SELECT set_config('hnsw.ef_search', $1, true)`
-		if s.iterScan {
-			// Keep scanning the graph until k rows pass the filters.
-			set += `, set_config('hnsw.iterative_scan', 'relaxed_order', true)`
-		}
-		if _, err := tx.ExecContext(ctx, set, strconv.Itoa(min(ef, 1000))); err != nil {
+		set, setArgs := s.approxSettings(k)
+		if _, err := tx.ExecContext(ctx, set, setArgs...); err != nil {
 			return nil, err
 		}
 		rows, err = tx.QueryContext(ctx, query, args...)
