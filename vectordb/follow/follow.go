@@ -28,6 +28,7 @@
 package follow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -241,13 +242,40 @@ func (x *Index) loadSnapshot(ctx context.Context) (int, int64, error) {
 	fresh := &inner{vs: x.newIndex()}
 	x.loading.Store(fresh)
 	defer x.loading.Store(nil)
-	n, err := sr.each(4000, func(ns string, recs []anythingllm.VectorRecord) error {
-		if err := fresh.vs.Upsert(ctx, ns, recs); err != nil {
-			return unusable("the index refused a record: %v", err)
+	// The file is decoded on one goroutine while the index takes the
+	// decoded batches on this one: each is about half of the work.
+	type batch struct {
+		ns   string
+		recs []anythingllm.VectorRecord
+	}
+	batches := make(chan batch, 4)
+	stop := make(chan struct{})
+	var (
+		n       int
+		readErr error
+	)
+	go func() {
+		defer close(batches)
+		n, readErr = sr.each(4000, func(ns string, recs []anythingllm.VectorRecord) error {
+			select {
+			case batches <- batch{ns, recs}:
+				return nil
+			case <-stop:
+				return errSnapshotStopped
+			}
+		})
+	}()
+	var upsertErr error
+	for b := range batches {
+		if upsertErr != nil {
+			continue // draining
 		}
-		return nil
-	})
-	if err != nil {
+		if err := fresh.vs.Upsert(ctx, b.ns, b.recs); err != nil {
+			upsertErr = unusable("the index refused a record: %v", err)
+			close(stop)
+		}
+	}
+	if err := cmp.Or(upsertErr, readErr); err != nil {
 		_ = fresh.vs.Close()
 		return 0, 0, err
 	}

@@ -2,6 +2,7 @@ package follow
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -47,6 +48,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // errSnapshotUnusable wraps every reason a snapshot is ignored.
 var errSnapshotUnusable = errors.New("snapshot unusable")
+
+// errSnapshotStopped ends a read whose records are no longer wanted.
+var errSnapshotStopped = errors.New("snapshot read stopped")
 
 // databaseID returns the identity stored in the database, making one on
 // first use.
@@ -172,7 +176,8 @@ type snapshotReader struct {
 	f   *os.File
 	r   *hashingReader
 	pos int64
-	buf []byte
+	buf []byte // a string field being read
+	raw []byte // a vector being read
 }
 
 // hashingReader hashes the bytes its caller consumes (not what the buffer
@@ -262,9 +267,11 @@ func (sr *snapshotReader) str() (string, error) {
 // the file ends it; the caller must then discard what fn received.
 func (sr *snapshotReader) each(batch int, fn func(namespace string, recs []anythingllm.VectorRecord) error) (int, error) {
 	var (
-		ns   string
-		recs []anythingllm.VectorRecord
-		n    int
+		ns       string
+		recs     []anythingllm.VectorRecord
+		n        int
+		prevMeta []byte
+		prevMD   map[string]any
 	)
 	flush := func() error {
 		if len(recs) == 0 {
@@ -293,23 +300,32 @@ func (sr *snapshotReader) each(batch int, fn func(namespace string, recs []anyth
 		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 			return n, unusable("truncated record: %v", err)
 		}
-		var md map[string]any
-		if string(meta) != "null" {
-			if err := json.Unmarshal(meta, &md); err != nil {
-				return n, unusable("bad metadata: %v", err)
+		// The chunks of one document carry the same metadata (and the App
+		// gives them one map): decode it once per run of equal bytes.
+		if !bytes.Equal(meta, prevMeta) {
+			prevMD = nil
+			if string(meta) != "null" {
+				if err := json.Unmarshal(meta, &prevMD); err != nil {
+					return n, unusable("bad metadata: %v", err)
+				}
 			}
+			prevMeta = append(prevMeta[:0], meta...)
 		}
+		md := prevMD
 		dim, err := binary.ReadUvarint(sr.r)
 		if err != nil || dim > maxSnapshotField/4 {
 			return n, unusable("bad dimension")
 		}
-		raw := make([]byte, dim*4)
+		if uint64(cap(sr.raw)) < dim*4 {
+			sr.raw = make([]byte, dim*4)
+		}
+		raw := sr.raw[:dim*4]
 		if _, err := io.ReadFull(sr.r, raw); err != nil {
 			return n, unusable("truncated vector")
 		}
 		v := make([]float32, dim)
 		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i : 4*i+4]))
 		}
 		if rns != ns || len(recs) >= batch {
 			if err := flush(); err != nil {
