@@ -23,8 +23,9 @@ type VectorMatch struct {
 
 // VectorStore is a vector index with one namespace per workspace (the slug).
 // It only stores and ranks; the App embeds. Implementations: vectordb/flatvec
-// (default), vectordb/chromemvec, vectordb/memvec, and vectordb/follow, which
-// wraps any of them and follows the store's vector change log; all pass
+// (default), vectordb/chromemvec, vectordb/memvec, vectordb/follow, which
+// wraps any of them and follows the store's vector change log, and the
+// external engines vectordb/pgvector and vectordb/weaviate; all pass
 // vectordb/vectortest. Equal scores rank by ID, so every replica holding the
 // same vectors answers alike.
 //
