@@ -68,7 +68,7 @@ func TestBlobsCopy(t *testing.T) {
 
 	// Only the database now: the server must find everything there.
 	target := "database"
-	if u := os.Getenv("ANYTHINGLLM_TEST_S3_URL"); u != "" {
+	if u := s3TestURL(t); u != "" {
 		target = u + "&prefix=blobs-copy-" + randomToken(8)
 		if m := run("database", target); m[0] != "2" {
 			t.Fatalf("copy to S3: %v", m)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anythingllm-go/anythingllm/storage/blobstore/s3blob"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
 )
@@ -59,6 +60,21 @@ func postgresSchema(t *testing.T) string {
 		sep = "&"
 	}
 	return dsn + sep + "search_path=" + schema
+}
+
+// s3TestURL returns ANYTHINGLLM_TEST_S3_URL with its bucket made if the
+// server lacks it (a fresh MinIO has none; the s3blob tests, which also
+// make it, may run later), or "" when it is unset.
+func s3TestURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("ANYTHINGLLM_TEST_S3_URL")
+	if u == "" {
+		return ""
+	}
+	if _, err := s3blob.Open(context.Background(), u, &s3blob.Options{CreateBucket: true}); err != nil {
+		t.Fatalf("the S3 test server: %v", err)
+	}
+	return u
 }
 
 // randomToken is a word of n random lower-case letters: unique enough to

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -80,7 +79,7 @@ func TestReplicasActAsOneServer(t *testing.T) {
 		runReplicaLoad(t, "database")
 	})
 	t.Run("BLOB_STORE=s3", func(t *testing.T) {
-		u := os.Getenv("ANYTHINGLLM_TEST_S3_URL")
+		u := s3TestURL(t)
 		if u == "" {
 			t.Skip("ANYTHINGLLM_TEST_S3_URL is not set; skipping the S3 run (e.g. s3://test?endpoint=http://127.0.0.1:9000&region=us-east-1 with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; .ci/run starts a MinIO)")
 		}

@@ -122,6 +122,9 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		s.db = bun.NewDB(sqldb, pgdialect.New())
 		s.postgres = true
 		s.schema = o.SearchPath
+		if u, err := url.Parse(dsn); err == nil && s.schema == "" {
+			s.schema = u.Query().Get("search_path")
+		}
 	} else {
 		path := strings.TrimPrefix(dsn, "file:")
 		if path == "" {

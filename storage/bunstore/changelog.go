@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net"
 	"time"
 
@@ -41,10 +43,33 @@ const vectorChangesChannel = "anythingllm_vector_changes"
 // vectorChangesLockKey is the advisory lock that orders appends.
 const vectorChangesLockKey = 7312026
 
+// changesChannel and changesLockKey are the channel and the lock of this
+// store's schema: deployments in other schemas of one database neither
+// wake nor wait for each other.
+func (s *Store) changesChannel() string {
+	if s.schema == "" {
+		return vectorChangesChannel
+	}
+	return fmt.Sprintf("%s_%08x", vectorChangesChannel, schemaHash(s.schema))
+}
+
+func (s *Store) changesLockKey() int64 {
+	if s.schema == "" {
+		return vectorChangesLockKey
+	}
+	return vectorChangesLockKey<<32 | int64(schemaHash(s.schema))
+}
+
+func schemaHash(schema string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(schema))
+	return h.Sum32()
+}
+
 // appendChange adds one entry to the log inside the transaction idb.
 func (s *Store) appendChange(ctx context.Context, idb bun.IDB, op anythingllm.VectorChangeOp, namespace, docID string) error {
 	if s.postgres {
-		if _, err := idb.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, vectorChangesLockKey); err != nil {
+		if _, err := idb.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, s.changesLockKey()); err != nil {
 			return mapErr(err, "vector change")
 		}
 	}
@@ -53,7 +78,7 @@ func (s *Store) appendChange(ctx context.Context, idb bun.IDB, op anythingllm.Ve
 		return mapErr(err, "vector change")
 	}
 	if s.postgres {
-		if _, err := idb.ExecContext(ctx, `SELECT pg_notify(?, '')`, vectorChangesChannel); err != nil {
+		if _, err := idb.ExecContext(ctx, `SELECT pg_notify(?, '')`, s.changesChannel()); err != nil {
 			return mapErr(err, "vector change")
 		}
 	}
@@ -169,7 +194,7 @@ func (s *Store) listenChanges(ctx context.Context, ch chan struct{}, wake func()
 	for ctx.Err() == nil {
 		ln := pgdriver.NewListener(s.db)
 		stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
-		err := ln.Listen(ctx, vectorChangesChannel)
+		err := ln.Listen(ctx, s.changesChannel())
 		if err == nil {
 			backoff = 100 * time.Millisecond
 			// Entries may have been committed before LISTEN took effect

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -413,9 +414,13 @@ func TestListenReconnectsPostgres(t *testing.T) {
 	addDoc(t, a, w, "d0", 1)
 	eventually(t, 2*time.Second, "a change arrives by NOTIFY", func() string { return diff(xb, b) })
 
+	// The schema's own channel (bunstore names it after the schema).
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(opts.SearchPath))
+	listen := fmt.Sprintf(`LISTEN "anythingllm_vector_changes_%08x"`, h.Sum32())
 	var n int
 	if err := a.DB().QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND query = 'LISTEN "anythingllm_vector_changes"' AND pid <> pg_backend_pid()`).Scan(&n); err != nil || n == 0 {
+		WHERE datname = current_database() AND query = ? AND pid <> pg_backend_pid()`, listen).Scan(&n); err != nil || n == 0 {
 		t.Fatalf("terminating the LISTEN sessions: %d, %v", n, err)
 	}
 	// Keep writing until one arrives; each write is a NOTIFY the watcher
