@@ -46,6 +46,9 @@ func errorStatus(err error) (int, string) {
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, "request body too large"
 	}
+	if errors.Is(err, errBodyTimeout) {
+		return http.StatusRequestTimeout, errBodyTimeout.Error()
+	}
 	if errors.Is(err, anythingllm.ErrNotMultiUser) {
 		return http.StatusUnauthorized, anythingllm.ErrorMessage(err) // upstream's 401 for admin routes in single-user mode
 	}
