@@ -49,7 +49,7 @@ func (s *server) handleTranscribe(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			s.writeError(w, r, bodyError(err))
+			s.writeError(w, r, partError(err))
 			return
 		}
 		switch part.FormName() {
@@ -60,14 +60,22 @@ func (s *server) handleTranscribe(w http.ResponseWriter, r *http.Request) {
 			}
 			haveFile = true
 			req.FileName = part.FileName()
+			if err := checkFormText("the file name", req.FileName, false); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 			if req.Audio, err = io.ReadAll(io.LimitReader(part, anythingllm.MaxAudioBytes+1)); err != nil {
-				s.writeError(w, r, bodyError(err))
+				s.writeError(w, r, partError(err))
 				return
 			}
 		case "model", "language", "prompt":
 			b, err := io.ReadAll(io.LimitReader(part, 64<<10))
 			if err != nil {
-				s.writeError(w, r, bodyError(err))
+				s.writeError(w, r, partError(err))
+				return
+			}
+			if err := checkFormText(part.FormName(), string(b), part.FormName() == "prompt"); err != nil {
+				s.writeError(w, r, err)
 				return
 			}
 			switch part.FormName() {

@@ -111,6 +111,12 @@ func (s *server) handleStreamChat(w http.ResponseWriter, r *http.Request) {
 		s.chatFailed(w, r, err)
 		return
 	}
+	release, err := s.streamSlot(w, r)
+	if err != nil {
+		s.chatFailed(w, r, err)
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	started := false
 	emit := func(ev *anythingllm.ChatResult) error {
@@ -127,6 +133,7 @@ func (s *server) handleStreamChat(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		s.streamWriteDeadline(rc)
 		if _, err := w.Write(slices.Concat([]byte("data: "), b, []byte("\n\n"))); err != nil {
 			return err
 		}

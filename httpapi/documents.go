@@ -134,7 +134,7 @@ func (s *server) handleUpload(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			s.uploadFailed(w, r, bodyError(err))
+			s.uploadFailed(w, r, partError(err))
 			return
 		}
 		switch part.FormName() {
@@ -145,15 +145,30 @@ func (s *server) handleUpload(w http.ResponseWriter, r *http.Request) {
 			}
 			haveFile = true
 			req.FileName = part.FileName()
+			if err := checkFormText("the file name", req.FileName, false); err != nil {
+				s.uploadFailed(w, r, err)
+				return
+			}
 			if file, err = io.ReadAll(io.LimitReader(part, anythingllm.MaxParsedFileBytes+1)); err != nil {
-				s.uploadFailed(w, r, bodyError(err))
+				s.uploadFailed(w, r, partError(err))
 				return
 			}
 		case "addToWorkspaces":
-			b, _ := io.ReadAll(io.LimitReader(part, 64<<10))
+			b, err := io.ReadAll(io.LimitReader(part, 64<<10))
+			if err == nil {
+				err = checkFormText("addToWorkspaces", string(b), false)
+			}
+			if err != nil {
+				s.uploadFailed(w, r, partError(err))
+				return
+			}
 			req.AddToWorkspaces = splitSlugs(string(b))
 		case "metadata":
-			b, _ := io.ReadAll(io.LimitReader(part, 64<<10))
+			b, err := io.ReadAll(io.LimitReader(part, 64<<10))
+			if err != nil {
+				s.uploadFailed(w, r, partError(err))
+				return
+			}
 			var meta documentMetadata
 			if err := json.Unmarshal(b, &meta); err != nil {
 				var asString string
@@ -161,6 +176,10 @@ func (s *server) handleUpload(w http.ResponseWriter, r *http.Request) {
 					s.uploadFailed(w, r, anythingllm.Errorf(anythingllm.InvalidArgument, "metadata must be a JSON object"))
 					return
 				}
+			}
+			if err := checkFormStrings("metadata", &meta); err != nil {
+				s.uploadFailed(w, r, err)
+				return
 			}
 			req.Metadata = meta.core()
 		}
@@ -185,6 +204,20 @@ func bodyError(err error) error {
 		return anythingllm.Errorf(anythingllm.TooLarge, "upload exceeds %d bytes", mbe.Limit)
 	}
 	return err
+}
+
+// partError is bodyError for the next part of a multipart body: besides
+// the size and time limits, a malformed part (a header with a control
+// character, a broken boundary) is the client's error, a 400.
+func partError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || errors.Is(err, errBodyTimeout) {
+		return bodyError(err)
+	}
+	if anythingllm.Code(err) != anythingllm.Unknown {
+		return err // already ours, e.g. a field refused
+	}
+	return anythingllm.WrapError(anythingllm.InvalidArgument, err, "malformed multipart body")
 }
 
 func (s *server) handleRawText(w http.ResponseWriter, r *http.Request) {

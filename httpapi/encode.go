@@ -67,6 +67,9 @@ func decode[T any](r *http.Request) (T, error) {
 		if errors.As(err, &mbe) {
 			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
 		}
+		if errors.Is(err, errBodyTimeout) {
+			return v, err
+		}
 		return v, anythingllm.WrapError(anythingllm.InvalidArgument, err, "invalid JSON body: %s", jsonErrorText(err))
 	}
 	// One JSON value and nothing after it but white space, as upstream's
@@ -78,6 +81,9 @@ func decode[T any](r *http.Request) (T, error) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return v, anythingllm.Errorf(anythingllm.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+		}
+		if errors.Is(err, errBodyTimeout) {
+			return v, err
 		}
 	}
 	if len(bytes.TrimSpace(rest)) > 0 {

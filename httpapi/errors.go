@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"syscall"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
@@ -45,6 +46,14 @@ func errorStatus(err error) (int, string) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, "request body too large"
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// A full disk or quota: the client may retry once space is
+		// freed; the store removed what it had half written.
+		return http.StatusInsufficientStorage, "the server's storage is full"
+	}
+	if errors.Is(err, errBodyTimeout) {
+		return http.StatusRequestTimeout, errBodyTimeout.Error()
 	}
 	if errors.Is(err, anythingllm.ErrNotMultiUser) {
 		return http.StatusUnauthorized, anythingllm.ErrorMessage(err) // upstream's 401 for admin routes in single-user mode

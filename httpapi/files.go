@@ -84,7 +84,7 @@ func (s *server) fileUpload(root string) http.HandlerFunc {
 				break
 			}
 			if err != nil {
-				s.fileFailed(w, r, bodyError(err))
+				s.fileFailed(w, r, partError(err))
 				return
 			}
 			switch part.FormName() {
@@ -94,6 +94,14 @@ func (s *server) fileUpload(root string) http.HandlerFunc {
 					return
 				}
 				have = true
+				if err := checkFormText("the file name", part.FileName(), false); err != nil {
+					s.fileFailed(w, r, err)
+					return
+				}
+				if err := checkFormText("folder", folder, false); err != nil {
+					s.fileFailed(w, r, err)
+					return
+				}
 				if folderKnown {
 					info, err = s.app.SaveFile(ctx, root, folder, part.FileName(), part)
 				} else {
@@ -109,7 +117,11 @@ func (s *server) fileUpload(root string) http.HandlerFunc {
 				}
 				b, err := io.ReadAll(io.LimitReader(part, 1024))
 				if err != nil {
-					s.fileFailed(w, r, bodyError(err))
+					s.fileFailed(w, r, partError(err))
+					return
+				}
+				if err := checkFormText("folder", string(b), false); err != nil {
+					s.fileFailed(w, r, err)
 					return
 				}
 				folder, folderKnown = string(b), true

@@ -13,9 +13,10 @@ import (
 )
 
 // middleware wraps the mux with, from the outside in: request logging,
-// panic recovery, CORS and the body size limit.
+// panic recovery, CORS and the body read deadline. The body size limit is
+// set per route (addRoutes), as only upload routes take large bodies.
 func (s *server) middleware(next http.Handler) http.Handler {
-	return s.logRequests(s.recoverPanics(cors(s.limitBody(s.refuseUncleanPaths(next)))))
+	return s.logRequests(s.recoverPanics(cors(s.bodyDeadline(s.refuseUncleanPaths(next)))))
 }
 
 // refuseUncleanPaths answers a path that is not in clean form ("//",
@@ -132,15 +133,13 @@ func cors(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies: multipart uploads at MaxUploadBytes,
-// everything else at MaxBodyBytes. A body over the limit makes reads fail
-// with *http.MaxBytesError, which handlers answer with 413.
-func (s *server) limitBody(next http.Handler) http.Handler {
+// limitBody caps request bodies at limit: MaxUploadBytes on upload routes,
+// MaxBodyBytes everywhere else whatever the Content-Type says (a JSON route
+// does not take a gigabyte because the body is labelled multipart). A body
+// over the limit makes reads fail with *http.MaxBytesError, which handlers
+// answer with 413.
+func (s *server) limitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := s.opts.MaxBodyBytes
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-			limit = s.opts.MaxUploadBytes
-		}
 		if r.ContentLength > limit {
 			encode(w, http.StatusRequestEntityTooLarge, errorResponse{Error: fmt.Sprintf("request body exceeds %d bytes", limit)})
 			return

@@ -108,6 +108,9 @@ func (s *server) openAIFailed(w http.ResponseWriter, r *http.Request, err error)
 		code = &c
 	case http.StatusServiceUnavailable, http.StatusInternalServerError:
 		typ = "server_error"
+	case http.StatusTooManyRequests:
+		c := "rate_limit_exceeded"
+		typ, code = "rate_limit_error", &c
 	}
 	encode(w, status, openAIError{Error: openAIErrorBody{Message: msg, Type: typ, Code: code}})
 }
@@ -212,6 +215,12 @@ func (s *server) handleOpenAIChat(w http.ResponseWriter, r *http.Request) {
 			Choices: []openAIChoice{{Message: &openAIOutMessage{Role: "assistant", Content: res.Text}, FinishReason: &fr}}, Usage: usageOf(res.Metrics)})
 		return
 	}
+	release, err := s.streamSlot(w, r)
+	if err != nil {
+		s.openAIFailed(w, r, err)
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	started := false
 	send := func(v any) error {
@@ -223,6 +232,7 @@ func (s *server) handleOpenAIChat(w http.ResponseWriter, r *http.Request) {
 			started = true
 		}
 		b, _ := marshalWire(v)
+		s.streamWriteDeadline(rc)
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
 			return err
 		}
@@ -252,6 +262,7 @@ func (s *server) handleOpenAIChat(w http.ResponseWriter, r *http.Request) {
 	final.Choices[0].Delta = &openAIOutMessage{}
 	final.Usage = usageOf(res.Metrics)
 	if send(final) == nil {
+		s.streamWriteDeadline(rc)
 		_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
 		_ = rc.Flush()
 	}

@@ -29,13 +29,15 @@ var integerParams = map[string]bool{"id": true, "chatId": true, "workspaceId": t
 
 // Reusable error responses, described once.
 const (
-	respBadRequest   = "BadRequest"
-	respForbidden    = "Forbidden"
-	respNotFound     = "NotFound"
-	respUnauthorized = "NotMultiUser"
-	respTooLarge     = "TooLarge"
-	respInternal     = "InternalError"
-	respOther        = "Error"
+	respBadRequest     = "BadRequest"
+	respForbidden      = "Forbidden"
+	respNotFound       = "NotFound"
+	respUnauthorized   = "NotMultiUser"
+	respTooLarge       = "TooLarge"
+	respBodyTimeout    = "BodyTimeout"
+	respTooManyStreams = "TooManyStreams"
+	respInternal       = "InternalError"
+	respOther          = "Error"
 )
 
 // buildOpenAPI returns the OpenAPI 3 document for routes.
@@ -91,6 +93,8 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 	addErr(respNotFound, "Not found.", errorResponse{Error: "Workspace not found"})
 	addErr(respUnauthorized, "The instance is not in multi-user mode; method denied.", errorResponse{Error: "Instance is not in Multi-User mode. Method denied"})
 	addErr(respTooLarge, "The request body or upload exceeds the configured limit.", errorResponse{Error: "request body exceeds 33554432 bytes"})
+	addErr(respBodyTimeout, "The request body arrived too slowly (see SECURITY.md); the connection is closed.", errorResponse{Error: errBodyTimeout.Error()})
+	addErr(respTooManyStreams, "This API key already holds the most open streams allowed; retry after the Retry-After header's seconds.", errorResponse{Error: "too many open streams for this API key (at most 8 at once); retry when one has ended"})
 	addErr(respInternal, "Internal server error.", errorResponse{Error: "Internal server error"})
 	addErr(respOther, "Any other error: 409 conflict, 429 rate limited upstream, 501 not supported, 503 a provider or the database is unavailable, 504 timeout.", errorResponse{Error: "no LLM provider is configured"})
 	// The OpenAI-compatible routes answer errors in OpenAI's shape.
@@ -98,7 +102,7 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{respBadRequest, respNotFound, respTooLarge, respInternal, respOther} {
+	for _, name := range []string{respBadRequest, respNotFound, respTooLarge, respBodyTimeout, respTooManyStreams, respInternal, respOther} {
 		doc.Components.Responses["OpenAI"+name] = &openapi3.ResponseRef{Value: openapi3.NewResponse().
 			WithDescription(*doc.Components.Responses[name].Value.Description + " (OpenAI error shape)").
 			WithContent(openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(oaiSchema)})}
@@ -173,6 +177,10 @@ func buildOpenAPI(routes []route) (*openapi3.T, error) {
 		}
 		if op.RequestBody != nil {
 			op.Responses.Set("413", errRef(respTooLarge))
+			op.Responses.Set("408", errRef(respBodyTimeout))
+		}
+		if rt.stream || rt.alsoStream {
+			op.Responses.Set("429", errRef(respTooManyStreams))
 		}
 		if strings.HasPrefix(rt.path, "/v1/admin/") && rt.path != "/v1/admin/is-multi-user-mode" && rt.path != "/v1/admin/workspace-chats" {
 			op.Responses.Set("401", errRef(respUnauthorized))

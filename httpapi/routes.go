@@ -187,6 +187,11 @@ func (s *server) routes() []route {
 func (s *server) addRoutes(mux *http.ServeMux) {
 	for _, rt := range s.routes() {
 		h := http.Handler(rt.handler)
+		limit := s.opts.MaxBodyBytes
+		if rt.upload {
+			limit = s.opts.MaxUploadBytes
+		}
+		h = s.limitBody(limit, h)
 		if !rt.public {
 			h = s.requireAPIKey(h)
 		}

@@ -12,6 +12,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
@@ -30,6 +31,29 @@ type Options struct {
 	// works offline. Nil loads the bundle from ReDoc's CDN in the browser
 	// (RedocCDN); no ReDoc is built into this module.
 	RedocScript []byte
+
+	// StreamsPerKey caps the streams (stream-chat, OpenAI-compatible chat
+	// with stream:true) one API key may hold open at once; one more is
+	// answered 429 with Retry-After. 0 means 8; a negative value, no cap.
+	StreamsPerKey int
+	// BodyReadTimeout bounds reading a request body: this long from the
+	// request's start, plus one second per MinBodyRate bytes received; a
+	// slower body is answered 408 and its connection closed. 0 means 30 s;
+	// a negative value, no deadline.
+	BodyReadTimeout time.Duration
+	// MinBodyRate is in bytes per second; 0 means 16 KiB/s.
+	MinBodyRate int64
+	// StreamWriteTimeout bounds each write of a stream: a client that
+	// stops reading is dropped after it. 0 means 30 s; negative, none.
+	StreamWriteTimeout time.Duration
+
+	// Connection limits, used by NewHTTPServer only (a handler cannot
+	// set them): ReadHeaderTimeout (0 means 10 s), MaxHeaderBytes (0
+	// means 64 KiB; net/http answers a bigger header block with 431) and
+	// IdleTimeout (0 means 2 min).
+	ReadHeaderTimeout time.Duration
+	MaxHeaderBytes    int
+	IdleTimeout       time.Duration
 }
 
 const (
@@ -42,6 +66,8 @@ type server struct {
 	app  *anythingllm.App
 	log  *slog.Logger
 	opts Options
+
+	streams *streamLimiter
 
 	schema    *schemaDocument // the OpenAPI document, built once
 	schemaErr error
@@ -59,6 +85,8 @@ func NewServer(app *anythingllm.App, opts *Options) http.Handler {
 	if s.opts.MaxUploadBytes <= 0 {
 		s.opts.MaxUploadBytes = defaultMaxUploadBytes
 	}
+	s.opts.limitsDefaults()
+	s.streams = &streamLimiter{limit: s.opts.StreamsPerKey, open: map[string]int{}}
 	s.log = s.opts.Logger
 	if s.log == nil {
 		s.log = app.Logger()

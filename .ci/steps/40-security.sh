@@ -27,6 +27,9 @@ fuzz ./storage/bunstore FuzzEachCopyRow
 fuzz ./anythingllm/collector FuzzParse
 fuzz ./anythingllm FuzzCSVCell
 fuzz ./anythingllm FuzzSettingValue
+fuzz ./httpapi FuzzDecode
+fuzz ./connectors/internal/repokit FuzzRepoURLs
+fuzz ./connectors/internal/repokit FuzzConnectorInputs
 
 if [ "${SKIP_GOSEC:-}" = 1 ]; then
   echo "-- gosec skipped (SKIP_GOSEC=1)"

@@ -54,17 +54,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("REDOC_SCRIPT_FILE: %w", err)
 		}
 	}
-	handler := httpapi.NewServer(app, &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, RedocScript: redoc})
+	opts := &httpapi.Options{Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, RedocScript: redoc}
+	if err := serverLimits(cfg.Env, opts); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listening on port %d: %w", cfg.Port, err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := httpapi.NewHTTPServer(app, opts)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	log.Info("anythingllm listening", "addr", ln.Addr().String(), "version", version,
 		"storage", cfg.StorageDir, "database", cfg.databaseLabel(), "llm_provider", cfg.LLMProvider,
 		"bootstrap_key", cfg.BootstrapKey != "")
@@ -97,5 +96,61 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// serverLimits reads the limits against slow and greedy clients from the
+// environment (unset: httpapi's defaults):
+//
+//	STREAM_LIMIT_PER_KEY      open streams per API key (default 8; 0: no limit)
+//	HTTP_MAX_HEADER_BYTES     request header block (default 65536; bigger: 431)
+//	HTTP_READ_HEADER_TIMEOUT  reading the headers (default 10s)
+//	HTTP_BODY_READ_TIMEOUT    reading a body, plus 1 s per HTTP_MIN_BODY_RATE bytes (default 30s)
+//	HTTP_MIN_BODY_RATE        bytes per second (default 16384)
+//	HTTP_STREAM_WRITE_TIMEOUT each write of a stream to a client that stopped reading (default 30s)
+func serverLimits(getenv func(string) string, o *httpapi.Options) error {
+	ints := []struct {
+		name string
+		set  func(int)
+	}{
+		{"STREAM_LIMIT_PER_KEY", func(n int) {
+			o.StreamsPerKey = n
+			if n == 0 {
+				o.StreamsPerKey = -1 // 0 in the environment means no limit
+			}
+		}},
+		{"HTTP_MAX_HEADER_BYTES", func(n int) { o.MaxHeaderBytes = n }},
+		{"HTTP_MIN_BODY_RATE", func(n int) { o.MinBodyRate = int64(n) }},
+	}
+	for _, v := range ints {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || (n == 0 && v.name != "STREAM_LIMIT_PER_KEY") {
+			return fmt.Errorf("%s must be a positive whole number, got %q", v.name, s)
+		}
+		v.set(n)
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"HTTP_READ_HEADER_TIMEOUT", &o.ReadHeaderTimeout},
+		{"HTTP_BODY_READ_TIMEOUT", &o.BodyReadTimeout},
+		{"HTTP_STREAM_WRITE_TIMEOUT", &o.StreamWriteTimeout},
+	}
+	for _, v := range durations {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s must be a positive duration such as 30s, got %q", v.name, s)
+		}
+		*v.dst = d
+	}
 	return nil
 }
