@@ -3,6 +3,7 @@ package anythingllm_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -115,5 +116,38 @@ func TestUpdateEnvVectorEngineSettings(t *testing.T) {
 	}
 	if got, _ := anythingllm.EffectiveSetting(ctx, memstore.New().Settings(), func(k string) string { return env[k] }, "VECTOR_DB"); got != "lancedb" {
 		t.Errorf("without a stored value EffectiveSetting = %q, want the environment's", got)
+	}
+}
+
+// namedModel answers with its name, so a test sees which model ran.
+type namedModel struct{ name string }
+
+func (m namedModel) Chat(ctx context.Context, req *anythingllm.ChatRequest) (*anythingllm.ChatResponse, error) {
+	return &anythingllm.ChatResponse{Text: m.name}, nil
+}
+
+func (m namedModel) ChatStream(ctx context.Context, req *anythingllm.ChatRequest) iter.Seq2[anythingllm.ChatChunk, error] {
+	return func(yield func(anythingllm.ChatChunk, error) bool) { yield(anythingllm.ChatChunk{Text: m.name}, nil) }
+}
+
+// /api/llm/generate uses the chat model rebuilt from update-env settings,
+// as chats do, not the one built from the environment at start.
+func TestGenerateUsesUpdatedSettings(t *testing.T) {
+	ctx := context.Background()
+	env := map[string]string{"LLM_PROVIDER": "generic-openai", "GENERIC_OPEN_AI_API_KEY": "old-key"}
+	factory := func(provider string, getenv func(string) string) (anythingllm.ChatModel, error) {
+		return namedModel{provider + ":" + getenv("GENERIC_OPEN_AI_API_KEY")}, nil
+	}
+	app, _ := anythingllm.New(anythingllm.Deps{Store: memstore.New(), LLM: namedModel{"generic-openai:old-key"}},
+		&anythingllm.Options{LLMProvider: "generic-openai", LLMFactory: factory, Env: func(k string) string { return env[k] }})
+	req := &anythingllm.ChatRequest{Messages: []anythingllm.Message{{Role: anythingllm.RoleUser, Content: "hi"}}}
+	if r, err := app.Generate(ctx, req, nil); err != nil || r.Text != "generic-openai:old-key" {
+		t.Fatalf("before: %+v %v", r, err)
+	}
+	if res, err := app.UpdateEnv(ctx, []anythingllm.EnvSetting{{"GenericOpenAiKey", "new-key"}}); err != nil || res.Error != "" {
+		t.Fatal(res, err)
+	}
+	if r, err := app.Generate(ctx, req, nil); err != nil || r.Text != "generic-openai:new-key" {
+		t.Fatalf("after update-env: %+v %v", r, err)
 	}
 }

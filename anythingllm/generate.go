@@ -108,7 +108,16 @@ func (a *App) GenerateImage(ctx context.Context, req *ImageRequest, o *GenerateO
 // overridden returns the providers for one request.
 func (a *App) overridden(ctx context.Context, o *GenerateOverride) (*Providers, error) {
 	if o == nil || (o.BaseURL == "" && o.APIKey == "") {
-		return &Providers{LLM: a.deps.LLM, Embedder: a.deps.Embedder, Images: a.deps.Images, STT: a.deps.STT, TTS: a.deps.TTS}, nil
+		// The default chat model as chats use it: rebuilt from settings
+		// changed through update-env.
+		llm, _, err := a.overriddenLLM(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if llm == nil {
+			llm = a.deps.LLM
+		}
+		return &Providers{LLM: llm, Embedder: a.deps.Embedder, Images: a.deps.Images, STT: a.deps.STT, TTS: a.deps.TTS}, nil
 	}
 	if a.opts.Override == nil {
 		return nil, Errorf(PermissionDenied, "per-request provider override (X-OpenAI-Base-URL, X-OpenAI-Key) is disabled on this server")
