@@ -93,6 +93,9 @@ func ParseRepo(raw string) (*Repo, error) {
 		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%q is not a valid GitLab repository URL: it has no owner and project name (https://host/owner/project).", raw)
 	}
 	segs[len(segs)-1] = strings.TrimSuffix(segs[len(segs)-1], ".git")
+	if slices.Contains(segs, "") {
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%q is not a valid GitLab repository URL: a part of its owner or project name is empty.", raw)
+	}
 	full := strings.Join(segs, "/")
 	return &Repo{Author: segs[0], Project: strings.Join(segs[1:], "/"), ProjectID: url.PathEscape(full), Origin: u.Origin()}, nil
 }

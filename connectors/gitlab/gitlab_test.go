@@ -75,7 +75,7 @@ func TestParseRepo(t *testing.T) {
 	if err != nil || r.Project != "b" || r.Origin != "http://gitlab.local" {
 		t.Fatalf("UI URL = %+v, %v", r, err)
 	}
-	for _, bad := range []string{"", "gitlab.com/a/b", "https://gitlab.com/a", "https://gitlab.com/a/-/issues"} {
+	for _, bad := range []string{"", "gitlab.com/a/b", "https://gitlab.com/a", "https://gitlab.com/a/-/issues", "https://h/a/.git/-/x"} {
 		if _, err := gitlab.ParseRepo(bad); !errors.Is(err, anythingllm.ErrInvalidArgument) {
 			t.Errorf("ParseRepo(%q) = %v", bad, err)
 		}

@@ -57,10 +57,8 @@ func FuzzRepoURLs(f *testing.F) {
 				t.Fatalf("gitea.ParseRepo(%q) = %+v", raw, r)
 			}
 		}
-		// GitLab's project may come back empty ("https://h/a/.git/-/x",
-		// reported), so only the author is checked.
 		if r, err := gitlab.ParseRepo(raw); err == nil {
-			if r.Author == "" || strings.Contains(r.Author, "/") || r.ProjectID != url.PathEscape(r.Author+"/"+r.Project) {
+			if r.Author == "" || r.Project == "" || strings.Contains(r.Author, "/") || r.ProjectID != url.PathEscape(r.Author+"/"+r.Project) {
 				t.Fatalf("gitlab.ParseRepo(%q) = %+v", raw, r)
 			}
 		}
