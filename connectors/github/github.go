@@ -88,10 +88,7 @@ func ParseRepo(raw string) (*Repo, error) {
 		return nil, err
 	}
 	r := &Repo{Owner: u.Segments[0], Project: u.Segments[1], Scheme: u.Scheme, Host: u.Host}
-	hostname := u.Host
-	if h, _, ok := strings.Cut(u.Host, ":"); ok {
-		hostname = h
-	}
+	hostname := (&url.URL{Host: u.Host}).Hostname() // without the port; IPv6 without brackets
 	switch {
 	case hostname == "github.com" || hostname == "www.github.com":
 		r.API = "https://api.github.com"

@@ -205,6 +205,11 @@ func ParseRepoURL(raw, service string) (*RepoURL, error) {
 	if u.User != nil {
 		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "The %s repository URL must not carry credentials; pass the access token separately.", service)
 	}
+	if strings.Contains(u.Hostname(), "%") {
+		// An IPv6 zone names a local interface: never a repository's host
+		// (and API URLs built from it would not parse).
+		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "%q is not a valid %s repository URL: its host has an IPv6 zone.", raw, service)
+	}
 	var segs []string
 	for s := range strings.SplitSeq(u.Path, "/") {
 		if s != "" {
