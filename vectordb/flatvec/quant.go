@@ -1,0 +1,130 @@
+package flatvec
+
+import (
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/anythingllm-go/anythingllm/vectordb/internal/vecmath"
+	"github.com/viterin/vek/vek32"
+)
+
+// encodeBinary sets bit j of code iff v[j] > 0: the hyperplane signs of a
+// unit vector. The Hamming distance between two codes estimates the angle
+// between the vectors (each bit differs with probability angle/pi).
+func encodeBinary(code []uint64, v []float32) {
+	clear(code)
+	for j, x := range v {
+		if x > 0 {
+			code[j/64] |= 1 << (j % 64)
+		}
+	}
+}
+
+// hamming is the number of differing bits.
+func hamming(a, b []uint64) int {
+	d := 0
+	b = b[:len(a)]
+	for i, x := range a {
+		d += bits.OnesCount64(x ^ b[i])
+	}
+	return d
+}
+
+// candidates is how many rows a quantized query re-ranks exactly.
+func (s *Store) candidates(k int) int {
+	if s.opts.Rerank > 0 {
+		return max(s.opts.Rerank, k)
+	}
+	return max(DefaultRerank, 50*k)
+}
+
+// rankQuantized ranks by Hamming distance, then re-ranks the best
+// candidates (every row tied with the last one too, so the set does not
+// depend on row order) by their exact scores.
+func (s *Store) rankQuantized(n *namespace, qv []float32, minScore float32, k int, excluded []bool, parts int) []vecmath.Hit {
+	rows := len(n.rows)
+	want := s.candidates(k)
+	var cands []int32
+	if rows <= want {
+		// Small namespaces are searched exactly.
+		cands = make([]int32, 0, rows)
+		for r := range rows {
+			if excluded == nil || !excluded[n.rows[r].doc] {
+				cands = append(cands, int32(r)) // #nosec G115 -- rows < want, an int
+			}
+		}
+	} else {
+		cands = n.binaryCandidates(qv, want, excluded, parts)
+	}
+	// Re-rank in parallel too: each candidate reads dim floats from the
+	// file, scattered.
+	rparts := 1
+	if len(cands)*n.dim >= s.opts.MinParallelFloats {
+		rparts = min(parts, len(cands))
+	}
+	return parallel(len(cands), rparts, k, func(lo, hi int, top *vecmath.TopK) {
+		v := make([]float32, n.dim)
+		var score [1]float32
+		for _, r := range cands[lo:hi] {
+			n.file.get(int(r), v)
+			// The same kernel as the exact scan, so scores are identical.
+			vek32.MatMul_Into(score[:], v, qv, n.dim)
+			if score[0] >= minScore && score[0] >= top.Min() {
+				top.Offer(vecmath.Hit{Row: int(r), Score: score[0], ID: n.rows[r].id})
+			}
+		}
+	})
+}
+
+// binaryCandidates returns the rows whose codes are nearest the query's:
+// the want nearest and every row as near as the farthest of them, excluded
+// documents left out.
+func (n *namespace) binaryCandidates(qv []float32, want int, excluded []bool, parts int) []int32 {
+	qc := make([]uint64, n.words)
+	encodeBinary(qc, qv)
+	rows := len(n.rows)
+	far := n.words*64 + 1 // the distance of an excluded row
+	dist := make([]uint16, rows)
+	hists := make([][]int32, parts)
+	per := (rows + parts - 1) / parts
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := min(p*per, rows), min((p+1)*per, rows)
+		hist := make([]int32, far+1)
+		hists[p] = hist
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := lo; r < hi; r++ {
+				d := far
+				if excluded == nil || !excluded[n.rows[r].doc] {
+					d = hamming(qc, n.code(r))
+				}
+				dist[r] = uint16(d) // #nosec G115 -- at most 64 x words + 1, and dims fit uint16 (checked at Upsert)
+				hist[d]++
+			}
+		}()
+	}
+	wg.Wait()
+	// The smallest distance t with at least want rows at t or nearer.
+	t, seen := 0, 0
+	for ; t < far; t++ {
+		for _, h := range hists {
+			seen += int(h[t])
+		}
+		if seen >= want {
+			break
+		}
+	}
+	if t == far {
+		t-- // fewer than want rows are not excluded: take them all
+	}
+	out := make([]int32, 0, min(seen, rows))
+	for r, d := range dist {
+		if int(d) <= t {
+			out = append(out, int32(r)) // #nosec G115 -- row numbers fit int32
+		}
+	}
+	return slices.Clip(out)
+}
