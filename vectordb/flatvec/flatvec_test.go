@@ -345,3 +345,43 @@ func TestUnknownQuantize(t *testing.T) {
 		t.Fatalf("err = %v, want InvalidArgument", err)
 	}
 }
+
+// After deletes (rows moved into the holes, file slots reused) and
+// replacements, every row's code and file vector still belong to it: with
+// Rerank 1 only rows whose code equals the query's are re-ranked, so each
+// stored vector must find itself, scored exactly.
+func TestBinaryRowsFollowMoves(t *testing.T) {
+	ctx := context.Background()
+	s := flatvec.New(&flatvec.Options{Quantize: flatvec.Binary, Dir: t.TempDir(), Rerank: 1, Parallelism: 2, MinParallelFloats: 1})
+	defer s.Close()
+	recs := randomRecords(5, 3000, 100, 7)
+	upsert(t, s, recs)
+	for _, d := range []string{"3", "0"} {
+		if err := s.DeleteDocument(ctx, "ns", d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	repl := randomRecords(8, 2500, 100, 5)[2000:] // IDs 2000-2499: new vectors and documents
+	upsert(t, s, repl)
+	live := map[string][]float32{}
+	for _, r := range recs {
+		if r.DocID != "3" && r.DocID != "0" {
+			live[r.ID] = r.Vector
+		}
+	}
+	for _, r := range repl {
+		live[r.ID] = r.Vector
+	}
+	if n, _ := s.Count(ctx, "ns"); n != len(live) {
+		t.Fatalf("count %d, want %d", n, len(live))
+	}
+	for id, v := range live {
+		ms, err := s.Query(ctx, "ns", &anythingllm.VectorQuery{Vector: v, TopK: 1, MinScore: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 1 || ms[0].ID != id || math.Abs(float64(ms[0].Score-1)) > 1e-5 {
+			t.Fatalf("row %s found %v", id, ms)
+		}
+	}
+}
