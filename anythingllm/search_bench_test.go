@@ -43,12 +43,14 @@ func heapInUse() uint64 {
 // float32 bytes of the vectors. Sub-benchmarks:
 //
 //   - full: flatvec.New(nil), each row keeps its text and metadata;
+//
 //   - compact: the rows live in the App's memstore as documents, and flatvec
 //     (Options.Payloads = the memstore) keeps only vectors and IDs;
+//
 //   - binary: compact plus Quantize: Binary (random vectors: its recall is
 //     measured on clustered data by vectordb's BenchmarkQuantized).
 //
-//	go test -run '^$' -bench VectorSearchApp -benchtime 20x ./anythingllm/
+//     go test -run '^$' -bench VectorSearchApp -benchtime 20x ./anythingllm/
 func BenchmarkVectorSearchApp100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("100k x 1536 needs 600 MB to 1.3 GB; skipped in -short mode")
