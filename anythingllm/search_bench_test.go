@@ -40,17 +40,17 @@ func heapInUse() uint64 {
 // chunks of 1,536 dimensions and reports "x-floor": its time divided by the
 // memory-bandwidth floor for the same bytes, measured in the same run, and
 // "index-bytes/raw": the live heap the index adds (after GC) over the raw
-// float32 bytes of the vectors. Sub-benchmarks:
+// float32 bytes of the vectors.
+//
+//	go test -run '^$' -bench VectorSearchApp -benchtime 20x ./anythingllm/
+//
+// Sub-benchmarks:
 //
 //   - full: flatvec.New(nil), each row keeps its text and metadata;
-//
 //   - compact: the rows live in the App's memstore as documents, and flatvec
 //     (Options.Payloads = the memstore) keeps only vectors and IDs;
-//
 //   - binary: compact plus Quantize: Binary (random vectors: its recall is
 //     measured on clustered data by vectordb's BenchmarkQuantized).
-//
-//     go test -run '^$' -bench VectorSearchApp -benchtime 20x ./anythingllm/
 func BenchmarkVectorSearchApp100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("100k x 1536 needs 600 MB to 1.3 GB; skipped in -short mode")
