@@ -1,6 +1,7 @@
 package flatvec
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -9,15 +10,18 @@ import (
 	"github.com/viterin/vek/vek32"
 )
 
-// encodeBinary sets bit j of code iff v[j] > 0: the hyperplane signs of a
-// unit vector. The Hamming distance between two codes estimates the angle
-// between the vectors (each bit differs with probability angle/pi).
+// encodeBinary sets bit j of code iff v[j]'s sign bit is clear: the
+// hyperplane signs of a unit vector. The Hamming distance between two codes
+// estimates the angle between the vectors (each bit differs with
+// probability angle/pi). Branch-free: signs are random, so a branch would
+// mispredict half the time.
 func encodeBinary(code []uint64, v []float32) {
-	clear(code)
-	for j, x := range v {
-		if x > 0 {
-			code[j/64] |= 1 << (j % 64)
+	for w := range code {
+		var x uint64
+		for b, f := range v[w*64 : min(len(v), w*64+64)] {
+			x |= uint64(^math.Float32bits(f)>>31) << b
 		}
+		code[w] = x
 	}
 }
 
@@ -96,13 +100,18 @@ func (n *namespace) binaryCandidates(qv []float32, want int, excluded []bool, pa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for r := lo; r < hi; r++ {
-				d := far
-				if excluded == nil || !excluded[n.rows[r].doc] {
-					d = hamming(qc, n.code(r))
+			w := n.words
+			for r := lo; r < hi; {
+				blk, first := n.codes[r/blockRows], r%blockRows
+				last := min(blockRows, first+(hi-r))
+				for i := first; i < last; i, r = i+1, r+1 {
+					d := far
+					if excluded == nil || !excluded[n.rows[r].doc] {
+						d = hamming(qc, blk[i*w:i*w+w])
+					}
+					dist[r] = uint16(d) // #nosec G115 -- at most 64 x words + 1, and dims fit uint16 (checked at Upsert)
+					hist[d]++
 				}
-				dist[r] = uint16(d) // #nosec G115 -- at most 64 x words + 1, and dims fit uint16 (checked at Upsert)
-				hist[d]++
 			}
 		}()
 	}
