@@ -27,10 +27,14 @@ func (d documentStore) VectorPayloads(ctx context.Context, namespace string, ref
 		want[r.ID] = r.DocID
 		docs = append(docs, r.DocID)
 	}
-	q := `SELECT v.id, v.vector_id, v.doc_id, v.text, v.metadata
+	// The workspace is checked here, not in SQL: given "w.slug = ?", SQLite
+	// (with no ANALYZE statistics) walks the workspace's vectors by
+	// workspace_id instead of the few rows of the doc_id index: 12 ms
+	// instead of 0.14 ms for 10 chunks among 20,000 (BenchmarkVectorPayloads).
+	q := `SELECT v.id, v.vector_id, v.doc_id, v.text, v.metadata, w.slug
 		FROM document_vectors AS v JOIN workspaces AS w ON w.id = v.workspace_id
-		WHERE v.doc_id IN (?) AND v.vector_id IN (?) AND w.slug = ?`
-	rows, err := d.s.idb.QueryContext(ctx, q, bun.In(docs), bun.In(ids), namespace)
+		WHERE v.doc_id IN (?) AND v.vector_id IN (?)`
+	rows, err := d.s.idb.QueryContext(ctx, q, bun.In(docs), bun.In(ids))
 	if err != nil {
 		return nil, mapErr(err, "vector")
 	}
@@ -38,11 +42,11 @@ func (d documentStore) VectorPayloads(ctx context.Context, namespace string, ref
 	var dec vectorDecoder
 	for rows.Next() {
 		var seq int64
-		var id, docID, text, meta string
-		if err := rows.Scan(&seq, &id, &docID, &text, &meta); err != nil {
+		var id, docID, text, meta, slug string
+		if err := rows.Scan(&seq, &id, &docID, &text, &meta, &slug); err != nil {
 			return nil, mapErr(err, "vector")
 		}
-		if want[id] != docID {
+		if want[id] != docID || slug != namespace {
 			continue
 		}
 		rec, err := dec.record(seq, docID, id, nil, text, meta)
