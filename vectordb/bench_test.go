@@ -61,6 +61,7 @@ func BenchmarkQuery(b *testing.B) {
 			}{
 				{"flatvec", func() anythingllm.VectorStore { return flatvec.New(nil) }},
 				{"flatvec-compact", func() anythingllm.VectorStore { return newCompact(nil) }},
+				{"flatvec-binary", func() anythingllm.VectorStore { return newCompact(&flatvec.Options{Quantize: flatvec.Binary}) }},
 				{"chromemvec", func() anythingllm.VectorStore { return chromemvec.New(nil) }},
 				{"memvec", func() anythingllm.VectorStore { return memvec.New() }},
 			}
