@@ -285,15 +285,21 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
-// clusteredData draws rows vectors and q queries around k Gaussian centres
-// (components N(0,1), noise N(0,1) per component: a chunk's cosine to its
-// cluster's others is about 0.5, to the rest about 0). IDs look like the
-// App's (UUIDs), ten chunks per document.
+// clusteredData draws rows vectors and q queries around k Gaussian centres:
+// centre components N(c_j, 1), where c is one vector of N(0, 1.5)
+// components that every centre shares (real embeddings share a large
+// component), plus N(0, 1) noise per component. A chunk's cosine to its
+// cluster's others is then about 0.76, to the rest about 0.53. IDs look
+// like the App's (UUIDs), ten chunks per document.
 func clusteredData(rows, q, dim, k int) ([]anythingllm.VectorRecord, [][]float32) {
 	r := rand.New(rand.NewPCG(11, uint64(dim)))
+	common := make([]float64, dim)
+	for j := range common {
+		common[j] = 1.5 * r.NormFloat64()
+	}
 	centres := make([]float32, k*dim)
 	for i := range centres {
-		centres[i] = float32(r.NormFloat64())
+		centres[i] = float32(common[i%dim] + r.NormFloat64())
 	}
 	all := make([]float32, (rows+q)*dim)
 	for i := range rows + q {

@@ -10,29 +10,90 @@ import (
 	"github.com/viterin/vek/vek32"
 )
 
-// encodeBinary sets bit j of code iff v[j]'s sign bit is clear: the
-// hyperplane signs of a unit vector. The Hamming distance between two codes
-// estimates the angle between the vectors (each bit differs with
-// probability angle/pi). Branch-free: signs are random, so a branch would
-// mispredict half the time.
-func encodeBinary(code []uint64, v []float32) {
+// encodeBinary sets bit j of code iff v[j]-centre[j] has its sign bit
+// clear (centre nil: v[j]): the hyperplane signs of a vector. The Hamming
+// distance between two codes estimates the angle between the vectors (each
+// bit differs with probability angle/pi). Branch-free: signs are random, so
+// a branch would mispredict half the time.
+func encodeBinary(code []uint64, v, centre []float32) {
 	for w := range code {
 		var x uint64
-		for b, f := range v[w*64 : min(len(v), w*64+64)] {
-			x |= uint64(^math.Float32bits(f)>>31) << b
+		lo, hi := w*64, min(len(v), w*64+64)
+		if centre == nil {
+			for b, f := range v[lo:hi] {
+				x |= uint64(^math.Float32bits(f)>>31) << b
+			}
+		} else {
+			c := centre[lo:hi]
+			for b, f := range v[lo:hi] {
+				x |= uint64(^math.Float32bits(f-c[b])>>31) << b
+			}
 		}
 		code[w] = x
 	}
 }
 
-// hamming is the number of differing bits.
-func hamming(a, b []uint64) int {
-	d := 0
-	b = b[:len(a)]
-	for i, x := range a {
-		d += bits.OnesCount64(x ^ b[i])
+// Codes are taken relative to the mean of the stored vectors. Real
+// embeddings share a large common component (two unrelated texts often
+// have a cosine of 0.7); the signs of that component are the same in every
+// vector and would tell rows apart by nothing. The mean is fixed at
+// firstCentre rows and again each time the namespace doubles, up to
+// lastCentre rows, each time re-encoding every row from its float32 copy
+// (amortised: at most two encodings per row).
+const (
+	firstCentre = 256
+	lastCentre  = 1 << 17
+)
+
+// centring tracks the sum of a namespace's vectors and the mean its codes
+// use.
+type centring struct {
+	sum     []float64
+	mean    []float32 // nil until firstCentre rows
+	next    int       // re-centre when the namespace reaches this many rows
+	scratch []float32
+}
+
+// add adds sign x v to the sum.
+func (c *centring) add(v []float32, sign float64) {
+	for j, x := range v {
+		c.sum[j] += sign * float64(x)
 	}
-	return d
+}
+
+// recentre fixes the mean of the current rows and re-encodes them all.
+func (n *namespace) recentre() {
+	rows := len(n.rows)
+	mean := make([]float32, n.dim)
+	for j, x := range n.centre.sum {
+		mean[j] = float32(x / float64(rows))
+	}
+	n.centre.mean = mean
+	n.centre.next = 2 * rows
+	if rows >= lastCentre {
+		n.centre.next = math.MaxInt
+	}
+	for r := range rows {
+		encodeBinary(n.code(r), n.fileRow(r), mean)
+	}
+}
+
+// hamming is the number of differing bits. Four sums break the chain of
+// dependent additions.
+func hamming(a, b []uint64) int {
+	var d0, d1, d2, d3 int
+	b = b[:len(a)]
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		d0 += bits.OnesCount64(a[i] ^ b[i])
+		d1 += bits.OnesCount64(a[i+1] ^ b[i+1])
+		d2 += bits.OnesCount64(a[i+2] ^ b[i+2])
+		d3 += bits.OnesCount64(a[i+3] ^ b[i+3])
+	}
+	for ; i < len(a); i++ {
+		d0 += bits.OnesCount64(a[i] ^ b[i])
+	}
+	return d0 + d1 + d2 + d3
 }
 
 // candidates is how many rows a quantized query re-ranks exactly.
@@ -86,7 +147,7 @@ func (s *Store) rankQuantized(n *namespace, qv []float32, minScore float32, k in
 // documents left out.
 func (n *namespace) binaryCandidates(qv []float32, want int, excluded []bool, parts int) []int32 {
 	qc := make([]uint64, n.words)
-	encodeBinary(qc, qv)
+	encodeBinary(qc, qv, n.centre.mean)
 	rows := len(n.rows)
 	far := n.words*64 + 1 // the distance of an excluded row
 	dist := make([]uint16, rows)
