@@ -19,8 +19,9 @@
 // Distance = 1 - Score. Queries share a read lock and run in parallel with
 // each other; Upsert and deletes take the write lock.
 //
-// At 100,000 x 1,536 a query reads 614 MB; on 2 cores it costs about 1.1x
-// the time of merely streaming those bytes (see vectordb's BenchmarkQuery).
+// At 100,000 x 1,536 a query reads 614 MB; on 2 cores it costs 1.0-1.1x
+// the time of merely streaming those bytes (see vectordb's BenchmarkQuery
+// and anythingllm's BenchmarkVectorSearchApp100k).
 //
 // # Compact payloads (Options.Payloads)
 //
