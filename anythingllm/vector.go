@@ -154,3 +154,27 @@ func LoadStoredVectors(ctx context.Context, docs DocumentStore, dst VectorStore)
 	}
 	return n, nil
 }
+
+// VectorPayload is what a stored chunk carries beside its vector.
+type VectorPayload struct {
+	Text     string
+	Metadata map[string]any
+}
+
+// VectorRef names one stored chunk: its ID and its document's DocID (the
+// document narrows the lookup, so a store finds the chunk by an index).
+type VectorRef struct {
+	ID    string
+	DocID string
+}
+
+// VectorPayloadReader is an optional DocumentStore capability: it reads the
+// Text and Metadata of stored chunks, so a vector index can keep only what
+// its scan needs and fill in the few matches it returns (vectordb/flatvec's
+// Options.Payloads). bunstore and memstore implement it.
+type VectorPayloadReader interface {
+	// VectorPayloads returns the payloads of the named chunks of the
+	// workspace namespace (its slug), keyed by chunk ID. Chunks it does
+	// not hold, or that belong to another workspace, are absent.
+	VectorPayloads(ctx context.Context, namespace string, refs []VectorRef) (map[string]VectorPayload, error)
+}

@@ -55,6 +55,7 @@ func RunConformanceTests(t *testing.T, newStore NewStore) {
 		{"ChangeLogWatch", testChangeLogWatch},
 		{"Locker", testLocker},
 		{"DocumentSync", testDocumentSync},
+		{"VectorPayloads", testVectorPayloads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
