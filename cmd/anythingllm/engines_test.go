@@ -222,3 +222,26 @@ func TestVectorEngineDownAtStart(t *testing.T) {
 		t.Fatalf("workspace after a failed embed: %d %s", st, body)
 	}
 }
+
+// VECTOR_QUANTIZE=binary serves the same answers (small workspaces are
+// re-ranked whole, so exactly); a value it does not know stops the start
+// with a message naming the choices.
+func TestQuantizedFlatIndex(t *testing.T) {
+	fake := fakeopenai.New(nil)
+	t.Cleanup(fake.Close)
+	llm := []string{"LLM_PROVIDER=generic-openai", "GENERIC_OPEN_AI_BASE_PATH=" + fake.BaseURL(), "GENERIC_OPEN_AI_MODEL_PREF=fake-model"}
+	answers := func(env ...string) ([][]hit, [][]string) {
+		in := newInstance(t, append(env, llm...)...)
+		key := in.createKey()
+		in.start()
+		return zooAnswers(t, in, key, fillZoo(t, in, key))
+	}
+	flatS, flatC := answers()
+	binS, binC := answers("VECTOR_QUANTIZE=binary")
+	sameAnswers(t, "binary", flatS, binS, flatC, binC)
+
+	bad := newInstance(t, "VECTOR_QUANTIZE=int4")
+	if _, stderr, err := bad.cli("serve"); err == nil || !strings.Contains(stderr, "VECTOR_QUANTIZE=int4 is not supported; use none") {
+		t.Fatalf("serve with a bad VECTOR_QUANTIZE: %v\n%s", err, stderr)
+	}
+}

@@ -42,7 +42,24 @@ func chooseVectorEngine(ctx context.Context, cfg *Config, store *bunstore.Store)
 	}
 	switch kind {
 	case "", "flat", "flatvec", "lancedb":
-		return &vectorEngine{name: "flat", mk: func() anythingllm.VectorStore { return flatvec.New(nil) }}, nil
+		// Compact: the index keeps vectors and IDs only; the k hits'
+		// texts and metadata are read from the database.
+		opts := &flatvec.Options{Dir: cfg.StorageDir}
+		if pr, ok := store.Documents().(anythingllm.VectorPayloadReader); ok {
+			opts.Payloads = pr
+		}
+		q, err := get("VECTOR_QUANTIZE")
+		if err != nil {
+			return nil, err
+		}
+		switch q {
+		case "", "none":
+		case "binary":
+			opts.Quantize = flatvec.Binary
+		default:
+			return nil, fmt.Errorf("VECTOR_QUANTIZE=%s is not supported; use none (default: exact float32) or binary", q)
+		}
+		return &vectorEngine{name: "flat", mk: func() anythingllm.VectorStore { return flatvec.New(opts) }}, nil
 	case "chromem":
 		return &vectorEngine{name: kind, mk: func() anythingllm.VectorStore { return chromemvec.New(nil) }}, nil
 	case "memory":
