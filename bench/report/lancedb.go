@@ -142,10 +142,10 @@ func installLance(ctx context.Context, npm, dir, version string) error {
 		return err
 	}
 	pj = bytes.Replace(pj, []byte(`"@lancedb/lancedb": "0.15.0"`), []byte(`"@lancedb/lancedb": "`+version+`"`), 1)
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), pj, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), pj, 0o600); err != nil { // #nosec G703 -- dir is under the user cache dir, named by the report
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "search.mjs"), script, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "search.mjs"), script, 0o600); err != nil { // #nosec G703 -- dir is under the user cache dir, named by the report
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@lancedb", "lancedb", "package.json")); err != nil {

@@ -285,4 +285,3 @@ func loadAvg() string {
 	}
 	return strings.Join(f[:3], " ")
 }
-

@@ -46,11 +46,11 @@ func Uniform(s Size) []float32 {
 	all := make([]float32, s.Floats())
 	const block = 4096 // rows per stream
 	parallelRows(s.Rows, block, func(lo, hi int) {
-		r := rand.New(rand.NewPCG(uint64(s.Dim), uint64(lo)))
+		r := rand.New(rand.NewPCG(uint64(s.Dim), uint64(lo))) // #nosec G404 G115 -- seeded, reproducible benchmark data; sizes are small and positive
 		data := all[lo*s.Dim : hi*s.Dim]
 		for i := 0; i+1 < len(data); i += 2 {
 			u := r.Uint64()
-			data[i] = float32(uint32(u))/(1<<31) - 1
+			data[i] = float32(uint32(u))/(1<<31) - 1 // #nosec G115 -- the low half of the word, on purpose
 			data[i+1] = float32(uint32(u>>32))/(1<<31) - 1
 		}
 		if len(data)%2 == 1 {
@@ -62,7 +62,7 @@ func Uniform(s Size) []float32 {
 
 // Query is a query vector for the size, uniform like the rows.
 func Query(dim int, seed uint64) []float32 {
-	r := rand.New(rand.NewPCG(seed, 99))
+	r := rand.New(rand.NewPCG(seed, 99)) // #nosec G404 -- seeded, reproducible benchmark data
 	q := make([]float32, dim)
 	for i := range q {
 		q[i] = r.Float32()*2 - 1
@@ -76,7 +76,7 @@ func Query(dim int, seed uint64) []float32 {
 // is tested fairly, unlike uniform noise, where every neighbour is nearly
 // as far as every other.
 func Clustered(s Size, k, queries int) (rows, qs []float32) {
-	r := rand.New(rand.NewPCG(uint64(k), uint64(s.Dim)))
+	r := rand.New(rand.NewPCG(uint64(k), uint64(s.Dim))) // #nosec G404 G115 -- seeded, reproducible benchmark data; sizes are small and positive
 	centres := make([]float32, k*s.Dim)
 	for c := range k {
 		v := centres[c*s.Dim : (c+1)*s.Dim]
@@ -95,7 +95,7 @@ func Clustered(s Size, k, queries int) (rows, qs []float32) {
 	}
 	rows = make([]float32, s.Floats())
 	parallelRows(s.Rows, 4096, func(lo, hi int) {
-		r := rand.New(rand.NewPCG(uint64(lo), 7))
+		r := rand.New(rand.NewPCG(uint64(lo), 7)) // #nosec G404 G115 -- seeded, reproducible benchmark data; row numbers are positive
 		for i := lo; i < hi; i++ {
 			draw(rows[i*s.Dim:(i+1)*s.Dim], r)
 		}
