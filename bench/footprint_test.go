@@ -134,8 +134,10 @@ func startServer(b *testing.B, bin, dir string) *started {
 	return s
 }
 
-func (s *started) rssMB() float64 {
-	return float64(procStatus(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid), "VmRSS:")) / (1 << 20)
+// rssMB reads a resident-memory field of the process ("VmRSS:", or its
+// parts "RssAnon:", heap and stacks, and "RssFile:", the mapped binary).
+func (s *started) rssMB(field string) float64 {
+	return float64(procStatus(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid), field)) / (1 << 20)
 }
 
 func (s *started) stop() {
@@ -226,23 +228,28 @@ func BenchmarkFootprint(b *testing.B) {
 	})
 	b.Run("idle", func(b *testing.B) {
 		var ping time.Duration
-		var rss float64
+		var rss, anon, file float64
 		for range b.N {
 			dir := b.TempDir()
 			s := startServer(b, stripped, dir)
 			<-s.ready
 			time.Sleep(time.Second) // let start-up garbage be collected
 			ping += s.firstPing
-			rss += s.rssMB()
+			rss += s.rssMB("VmRSS:")
+			anon += s.rssMB("RssAnon:")
+			file += s.rssMB("RssFile:")
 			s.stop()
 		}
-		b.ReportMetric(float64(ping.Microseconds())/1000/float64(b.N), "first-ping-ms")
-		b.ReportMetric(rss/float64(b.N), "idle-RSS-MB")
+		n := float64(b.N)
+		b.ReportMetric(float64(ping.Microseconds())/1000/n, "first-ping-ms")
+		b.ReportMetric(rss/n, "idle-RSS-MB")
+		b.ReportMetric(anon/n, "idle-RssAnon-MB")
+		b.ReportMetric(file/n, "idle-RssFile-MB")
 	})
 	b.Run(size.String(), func(b *testing.B) {
 		dir := seedStorage(b, size)
 		var ping, ready time.Duration
-		var rss float64
+		var rss, anon float64
 		b.ResetTimer()
 		for range b.N {
 			s := startServer(b, stripped, dir)
@@ -255,13 +262,15 @@ func BenchmarkFootprint(b *testing.B) {
 			}
 			time.Sleep(time.Second)
 			ping += s.firstPing
-			rss += s.rssMB()
+			rss += s.rssMB("VmRSS:")
+			anon += s.rssMB("RssAnon:")
 			s.stop()
 		}
 		n := float64(b.N)
 		b.ReportMetric(float64(ping.Microseconds())/1000/n, "first-ping-ms")
 		b.ReportMetric(float64(ready.Microseconds())/1000/n, "index-ready-ms")
 		b.ReportMetric(rss/n, "loaded-RSS-MB")
+		b.ReportMetric(anon/n, "loaded-RssAnon-MB")
 		b.ReportMetric(float64(size.Floats()*4)/(1<<20), "raw-MB")
 	})
 }
