@@ -242,9 +242,10 @@ func (r *runner) writeVector(p printer, dir string) {
 	p("Top-10 search through `App.VectorSearch` (an embedder that returns a fixed vector, so the time is the App's search path")
 	p("and the index), chromem-go's own `Collection.QueryEmbedding`, and LanceDB's flat search (no index; a Node script,")
 	p("`bench/lancedb/search.mjs`, on the same vectors and query, k = 10) at each size. The floor is the time for GOMAXPROCS")
-	p("goroutines to merely stream the index's float32 bytes once (`internal/membw`), measured in the same process; \"x-floor\" is")
-	p("a search's time over it, so an exact flat scan cannot go below 1. \"index-bytes/raw\" is the heap the index holds over")
-	p("rows x dim x 4. Times in ms per query; vectors uniform in [-1, 1).")
+	p("goroutines to merely stream as many float32 bytes as the index holds once (`internal/membw`), streamed right before each")
+	p("query so that both sides see the same spell of a shared machine; \"x-floor\" is the mean search time over the mean floor, so")
+	p("an exact flat scan from memory cannot go below 1 (at 10k rows both fit in the CPU caches, where it can). \"index-bytes/raw\" is")
+	p("the heap the index holds over rows x dim x 4. Times in ms per query; vectors uniform in [-1, 1).")
 	p("")
 	head := "| Size | Floor ms |"
 	sep := "|---|---|"
