@@ -243,9 +243,10 @@ func (r *runner) writeVector(p printer, dir string) {
 	p("and the index), chromem-go's own `Collection.QueryEmbedding`, and LanceDB's flat search (no index; a Node script,")
 	p("`bench/lancedb/search.mjs`, on the same vectors and query, k = 10) at each size. The floor is the time for GOMAXPROCS")
 	p("goroutines to merely stream as many float32 bytes as the index holds once (`internal/membw`), streamed right before each")
-	p("query so that both sides see the same spell of a shared machine; \"x-floor\" is the mean search time over the mean floor, so")
-	p("an exact flat scan from memory cannot go below 1 (at 10k rows both fit in the CPU caches, where it can). \"index-bytes/raw\" is")
-	p("the heap the index holds over rows x dim x 4. Times in ms per query; vectors uniform in [-1, 1).")
+	p("query so that both sides see the same spell of a shared machine; \"x-floor\" is the best search of a run over its best floor")
+	p("(the floor is a best case, as `membw.StreamFloor` takes the best of 5), so an exact flat scan from memory cannot go below 1")
+	p("(at 10k rows the data fits in the CPU caches, where it can). \"index-bytes/raw\" is the heap the index holds over")
+	p("rows x dim x 4. Times: the median ms per query of each run; the floor column is its best. Vectors uniform in [-1, 1).")
 	p("")
 	head := "| Size | Floor ms |"
 	sep := "|---|---|"
