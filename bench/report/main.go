@@ -267,8 +267,8 @@ func readMachine() machine {
 	}
 	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
 		m.commit = strings.TrimSpace(string(out))
-		if out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(out)) > 0 {
-			m.commit += " (with uncommitted changes)"
+		if out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results").Output(); err == nil && len(bytes.TrimSpace(out)) > 0 {
+			m.commit += " (with uncommitted changes)" // the report's own output aside
 		}
 	}
 	return m

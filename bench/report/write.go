@@ -436,6 +436,9 @@ func (r *runner) writeFootprint(p printer, dir string) {
 		p("| RSS with the index loaded, %s (raw float32: %s MB) | %s MB (anonymous %s MB) |", rest, r.cell(name, "raw-MB"), r.cell(name, "loaded-RSS-MB"), r.cell(name, "loaded-RssAnon-MB"))
 	}
 	p("")
+	p("The file-backed part of the RSS with vectors stored is mostly the SQLite file, which bunstore maps (`mmap_size` 1 GB): page")
+	p("cache the kernel can drop, not heap; the anonymous part is the index and the Go heap.")
+	p("")
 	p("**Chat history listing** (`App.WorkspaceChats`, 100 chats = 200 messages, the newest and the oldest, as")
 	p("`GET /api/v1/workspace/{slug}/chats` with orderBy desc and asc) as one workspace grows on SQLite; \"x pk-read\" is its")
 	p("time over reading one chat by primary key in the same sub-benchmark.")
