@@ -1,7 +1,8 @@
 // Package bench holds whole-server benchmarks; figures are ratios against
-// baselines measured in the same run.
+// baselines measured in the same run. go run ./bench/report runs them all,
+// one process per job, and writes bench/results/README.md; one alone:
 //
-//	go test -run '^$' -bench . -benchtime 20000x ./bench/
+//	go test -run '^$' -bench Chat64Conns -benchtime 20000x ./bench/
 package bench
 
 import (

@@ -142,6 +142,9 @@ func run(smoke bool, out, only string, count int, lance bool) error {
 		return err
 	}
 	progress("wrote %s in %s", filepath.Join(out, "README.md"), time.Since(start).Round(time.Second))
+	if strings.HasPrefix(out, tmp) {
+		progress("(the smoke report is removed on exit; -out DIR keeps it)")
+	}
 	if len(r.failures) > 0 {
 		return fmt.Errorf("%d benchmark job(s) failed:\n  %s", len(r.failures), strings.Join(r.failures, "\n  "))
 	}
