@@ -1,7 +1,8 @@
 // Package bench holds whole-server benchmarks; figures are ratios against
-// baselines measured in the same run.
+// baselines measured in the same run. go run ./bench/report runs them all,
+// one process per job, and writes bench/results/README.md; one alone:
 //
-//	go test -run '^$' -bench . -benchtime 20000x ./bench/
+//	go test -run '^$' -bench Chat64Conns -benchtime 20000x ./bench/
 package bench
 
 import (
@@ -58,7 +59,11 @@ type server struct {
 // newApp builds an App on a fresh SQLite file with a small workspace
 // ("small": five one-line documents, a history of 4) and an API key.
 func newApp(b testing.TB) (*anythingllm.App, *instantLLM, string) {
-	st := bunstoretest.SQLite(b)
+	return newAppOn(b, bunstoretest.SQLite(b))
+}
+
+// newAppOn is newApp on a given store (SQLite or PostgreSQL).
+func newAppOn(b testing.TB, st *bunstore.Store) (*anythingllm.App, *instantLLM, string) {
 	llm := &instantLLM{}
 	app, err := anythingllm.New(anythingllm.Deps{Store: st, Blobs: blobstore.NewMemory(), Vectors: flatvec.New(nil),
 		Embedder: native.New(), Tokenizer: tokenizer.New(), LLM: llm}, &anythingllm.Options{LLMProvider: "instant"})
