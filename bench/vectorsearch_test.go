@@ -47,20 +47,26 @@ func vectorSizes(b *testing.B) []benchdata.Size {
 	return sizes
 }
 
-// indexMode is one way the App's index can be built. Exact modes are
-// checked for recall too (a sanity check: it must be 1). The quantized
-// modes of flatvec go here as one entry each, e.g.
-//
-//	{"app-int8", false, func() anythingllm.VectorStore { return flatvec.New(&flatvec.Options{Quantize: "int8"}) }},
-//	{"app-binary", false, func() anythingllm.VectorStore { return flatvec.New(&flatvec.Options{Quantize: "binary"}) }},
-//
-// and the report picks them up by name (app-*).
+// indexModes are the ways the App's index can be built, each given the
+// store that holds the chunks' texts (the compact modes read the hits'
+// texts from it, as serve does). Exact modes are checked for recall too (a
+// sanity check: it must be 1); the report picks every mode up by name
+// (app-*).
 var indexModes = []struct {
 	name  string
 	exact bool
-	make  func() anythingllm.VectorStore
+	make  func(anythingllm.VectorPayloadReader) anythingllm.VectorStore
 }{
-	{"app-exact", true, func() anythingllm.VectorStore { return flatvec.New(nil) }},
+	// What serve runs: vectors and IDs in memory, texts from the store.
+	{"app-exact", true, func(p anythingllm.VectorPayloadReader) anythingllm.VectorStore {
+		return flatvec.New(&flatvec.Options{Payloads: p})
+	}},
+	// The index holding every chunk's text and metadata too.
+	{"app-full", true, func(anythingllm.VectorPayloadReader) anythingllm.VectorStore { return flatvec.New(nil) }},
+	// VECTOR_QUANTIZE=binary.
+	{"app-binary", false, func(p anythingllm.VectorPayloadReader) anythingllm.VectorStore {
+		return flatvec.New(&flatvec.Options{Payloads: p, Quantize: flatvec.Binary})
+	}},
 }
 
 // fixedQuery embeds every text as the same vector: embedding costs nothing,
@@ -125,18 +131,30 @@ func records(rows []float32, dim, lo, hi int) []anythingllm.VectorRecord {
 	return recs
 }
 
-func (s *vsState) app(b *testing.B, name string, mk func() anythingllm.VectorStore) *anythingllm.App {
+func (s *vsState) app(b *testing.B, name string, mk func(anythingllm.VectorPayloadReader) anythingllm.VectorStore) *anythingllm.App {
 	if a, ok := s.apps[name]; ok {
 		return a
 	}
 	ctx := context.Background()
-	before := heapInUse()
-	idx := mk()
-	app, err := anythingllm.New(anythingllm.Deps{Store: memstore.New(), Vectors: idx, Embedder: fixedQuery{s.query}}, nil)
-	if err != nil {
+	st := memstore.New()
+	w := &anythingllm.Workspace{Name: "big", Slug: "big", CreatedAt: time.Now(), LastUpdatedAt: time.Now()}
+	if err := st.Workspaces().Create(ctx, w); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := app.CreateWorkspace(ctx, &anythingllm.WorkspaceSettings{Name: new("big")}); err != nil {
+	// The store holds the chunks (their texts for the compact modes),
+	// one document per 10 chunks as records() numbers them; it is not
+	// counted as the index's memory.
+	for lo := 0; lo < s.size.Rows; lo += 10 {
+		recs := records(s.rows, s.size.Dim, lo, min(lo+10, s.size.Rows))
+		d := &anythingllm.WorkspaceDocument{DocID: recs[0].DocID, Docpath: "d/" + recs[0].DocID + ".json", Filename: "d", WorkspaceID: w.ID}
+		if err := st.Documents().Add(ctx, d, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	before := heapInUse()
+	idx := mk(st.Documents().(anythingllm.VectorPayloadReader))
+	app, err := anythingllm.New(anythingllm.Deps{Store: st, Vectors: idx, Embedder: fixedQuery{s.query}}, nil)
+	if err != nil {
 		b.Fatal(err)
 	}
 	for lo := 0; lo < s.size.Rows; lo += 10_000 {

@@ -33,6 +33,7 @@ type state struct {
 	chats      map[int64]anythingllm.Chat
 	docs       map[int64]anythingllm.WorkspaceDocument
 	vectors    []vecRow
+	vecPos     map[string]int // chunk ID -> index in vectors; a hint, checked on use and rebuilt when stale
 	users      map[int64]anythingllm.User
 	members    []member
 	invites    map[int64]anythingllm.Invite

@@ -3,7 +3,6 @@ package memstore
 import (
 	"context"
 	"maps"
-	"slices"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 )
@@ -11,19 +10,14 @@ import (
 var _ anythingllm.VectorPayloadReader = documents{}
 
 // VectorPayloads returns the Text and Metadata of the named chunks of the
-// workspace with slug namespace. It scans every stored vector (memstore
-// keeps no index by chunk ID), comparing short prefixes before it hashes:
-// about 0.5 ms per 100,000 vectors (BenchmarkVectorPayloads).
+// workspace with slug namespace. Chunks are found through an index by
+// chunk ID that is only a hint: each hit is checked against the row it
+// points at, and the index is rebuilt (one scan) when a chunk is not where
+// it says, so no write path has to maintain it.
 func (d documents) VectorPayloads(ctx context.Context, namespace string, refs []anythingllm.VectorRef) (map[string]anythingllm.VectorPayload, error) {
 	out := map[string]anythingllm.VectorPayload{}
 	if len(refs) == 0 {
 		return out, nil
-	}
-	want := make(map[string]string, len(refs)) // chunk ID -> document
-	heads := make([]uint64, 0, len(refs))
-	for _, r := range refs {
-		want[r.ID] = r.DocID
-		heads = append(heads, head(r.ID))
 	}
 	err := d.s.do(func(st *state) error {
 		var ws int64 = -1
@@ -32,27 +26,39 @@ func (d documents) VectorPayloads(ctx context.Context, namespace string, refs []
 				ws = id
 			}
 		}
-		for i := range st.vectors {
-			r := &st.vectors[i]
-			if h := head(r.rec.ID); !slices.Contains(heads, h) {
-				continue
+		find := func(r anythingllm.VectorRef) (*vecRow, bool) {
+			i, ok := st.vecPos[r.ID]
+			if !ok || i >= len(st.vectors) || st.vectors[i].rec.ID != r.ID {
+				return nil, false
 			}
-			if doc, ok := want[r.rec.ID]; ok && r.workspaceID == ws && doc == r.rec.DocID {
-				out[r.rec.ID] = anythingllm.VectorPayload{Text: r.rec.Text, Metadata: maps.Clone(r.rec.Metadata)}
+			return &st.vectors[i], true
+		}
+		rebuilt := false
+		for _, ref := range refs {
+			row, ok := find(ref)
+			if !ok && !rebuilt {
+				st.vecPos = make(map[string]int, len(st.vectors))
+				for i := range st.vectors {
+					st.vecPos[st.vectors[i].rec.ID] = i
+				}
+				rebuilt = true
+				row, ok = find(ref)
+			}
+			if ok && (row.workspaceID != ws || row.rec.DocID != ref.DocID) {
+				// The same chunk ID in another workspace: look the slow way.
+				ok = false
+				for i := range st.vectors {
+					if r := &st.vectors[i]; r.rec.ID == ref.ID && r.workspaceID == ws && r.rec.DocID == ref.DocID {
+						row, ok = r, true
+						break
+					}
+				}
+			}
+			if ok {
+				out[ref.ID] = anythingllm.VectorPayload{Text: row.rec.Text, Metadata: maps.Clone(row.rec.Metadata)}
 			}
 		}
 		return nil
 	})
 	return out, err
-}
-
-// head packs the first 7 bytes of s (fewer for a shorter s) with its
-// length: equal strings have equal heads, and chunk IDs (UUIDs) rarely
-// share one.
-func head(s string) uint64 {
-	h := uint64(len(s))
-	for i := range min(len(s), 7) {
-		h = h<<8 | uint64(s[i])
-	}
-	return h
 }
