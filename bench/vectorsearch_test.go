@@ -122,10 +122,15 @@ func vectorState(size benchdata.Size) *vsState {
 
 // records cuts the rows into VectorRecords as the App stores them (ten
 // chunks per document, a short text and a title).
+// chunksPerDoc is how many chunks records() gives one document: few
+// documents keep filling memstore (which checks every document on each
+// add) fast at 1M chunks.
+const chunksPerDoc = 1000
+
 func records(rows []float32, dim, lo, hi int) []anythingllm.VectorRecord {
 	recs := make([]anythingllm.VectorRecord, 0, hi-lo)
 	for i := lo; i < hi; i++ {
-		recs = append(recs, anythingllm.VectorRecord{ID: strconv.Itoa(i), DocID: strconv.Itoa(i / 10),
+		recs = append(recs, anythingllm.VectorRecord{ID: strconv.Itoa(i), DocID: strconv.Itoa(i / chunksPerDoc),
 			Vector: rows[i*dim : (i+1)*dim : (i+1)*dim], Text: "t", Metadata: map[string]any{"title": "x"}})
 	}
 	return recs
@@ -141,11 +146,11 @@ func (s *vsState) app(b *testing.B, name string, mk func(anythingllm.VectorPaylo
 	if err := st.Workspaces().Create(ctx, w); err != nil {
 		b.Fatal(err)
 	}
-	// The store holds the chunks (their texts for the compact modes),
-	// one document per 10 chunks as records() numbers them; it is not
-	// counted as the index's memory.
-	for lo := 0; lo < s.size.Rows; lo += 10 {
-		recs := records(s.rows, s.size.Dim, lo, min(lo+10, s.size.Rows))
+	// The store holds the chunks (their texts for the compact modes), by
+	// document as records() numbers them; it is not counted as the
+	// index's memory.
+	for lo := 0; lo < s.size.Rows; lo += chunksPerDoc {
+		recs := records(s.rows, s.size.Dim, lo, min(lo+chunksPerDoc, s.size.Rows))
 		d := &anythingllm.WorkspaceDocument{DocID: recs[0].DocID, Docpath: "d/" + recs[0].DocID + ".json", Filename: "d", WorkspaceID: w.ID}
 		if err := st.Documents().Add(ctx, d, recs); err != nil {
 			b.Fatal(err)
