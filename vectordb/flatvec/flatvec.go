@@ -579,6 +579,11 @@ func (s *Store) Count(ctx context.Context, name string) (int, error) {
 }
 
 // Total counts rows in every namespace.
+// PayloadsElsewhere reports whether the index keeps no chunk texts or
+// metadata (Options.Payloads is set): a loader may leave them out of the
+// records it upserts (vectordb/follow does, starting from its snapshot).
+func (s *Store) PayloadsElsewhere() bool { return s.opts.Payloads != nil }
+
 func (s *Store) Total(ctx context.Context) (int, error) {
 	return vecmath.Total(&s.mu, s.ns, func(n *namespace) int { return len(n.rows) })
 }

@@ -256,7 +256,7 @@ func (x *Index) loadSnapshot(ctx context.Context) (int, int64, error) {
 	)
 	go func() {
 		defer close(batches)
-		n, readErr = sr.each(4000, func(ns string, recs []anythingllm.VectorRecord) error {
+		n, readErr = sr.each(4000, !payloadsElsewhere(fresh.vs), func(ns string, recs []anythingllm.VectorRecord) error {
 			select {
 			case batches <- batch{ns, recs}:
 				return nil
@@ -283,6 +283,14 @@ func (x *Index) loadSnapshot(ctx context.Context) (int, int64, error) {
 	x.seen.Store(newest)
 	x.markLag()
 	return n, newest - sr.pos, nil
+}
+
+// payloadsElsewhere reports whether the index keeps no chunk texts or
+// metadata (flatvec with Options.Payloads), so a start need not decode
+// them.
+func payloadsElsewhere(vs anythingllm.VectorStore) bool {
+	p, ok := vs.(interface{ PayloadsElsewhere() bool })
+	return ok && p.PayloadsElsewhere()
 }
 
 // newSnapshot starts a snapshot at log position pos, or returns nil (and

@@ -257,6 +257,19 @@ func (sr *snapshotReader) bytes() ([]byte, error) {
 	return b, err
 }
 
+// skip reads past one field (through the checksum) without keeping it.
+func (sr *snapshotReader) skip() error {
+	n, err := binary.ReadUvarint(sr.r)
+	if err != nil {
+		return err
+	}
+	if n > maxSnapshotField {
+		return unusable("a field of %d bytes", n)
+	}
+	_, err = io.CopyN(io.Discard, sr.r, int64(n)) // #nosec G115 -- bounded above
+	return err
+}
+
 func (sr *snapshotReader) str() (string, error) {
 	b, err := sr.bytes()
 	return string(b), err
@@ -265,7 +278,7 @@ func (sr *snapshotReader) str() (string, error) {
 // each calls fn with runs of records of one namespace (at most batch
 // each), then checks the count and the checksum. An error from fn or from
 // the file ends it; the caller must then discard what fn received.
-func (sr *snapshotReader) each(batch int, fn func(namespace string, recs []anythingllm.VectorRecord) error) (int, error) {
+func (sr *snapshotReader) each(batch int, payloads bool, fn func(namespace string, recs []anythingllm.VectorRecord) error) (int, error) {
 	var (
 		ns       string
 		recs     []anythingllm.VectorRecord
@@ -295,23 +308,38 @@ func (sr *snapshotReader) each(batch int, fn func(namespace string, recs []anyth
 		rns, err1 := sr.str()
 		id, err2 := sr.str()
 		doc, err3 := sr.str()
-		text, err4 := sr.str()
-		meta, err5 := sr.bytes()
-		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		if err := errors.Join(err1, err2, err3); err != nil {
 			return n, unusable("truncated record: %v", err)
 		}
-		// The chunks of one document carry the same metadata (and the App
-		// gives them one map): decode it once per run of equal bytes.
-		if !bytes.Equal(meta, prevMeta) {
-			prevMD = nil
-			if string(meta) != "null" {
-				if err := json.Unmarshal(meta, &prevMD); err != nil {
-					return n, unusable("bad metadata: %v", err)
-				}
+		var (
+			text string
+			md   map[string]any
+		)
+		if payloads {
+			t, err4 := sr.str()
+			meta, err5 := sr.bytes()
+			if err := errors.Join(err4, err5); err != nil {
+				return n, unusable("truncated record: %v", err)
 			}
-			prevMeta = append(prevMeta[:0], meta...)
+			text = t
+			// The chunks of one document carry the same metadata (and the
+			// App gives them one map): decode it once per run of equal
+			// bytes.
+			if !bytes.Equal(meta, prevMeta) {
+				prevMD = nil
+				if string(meta) != "null" {
+					if err := json.Unmarshal(meta, &prevMD); err != nil {
+						return n, unusable("bad metadata: %v", err)
+					}
+				}
+				prevMeta = append(prevMeta[:0], meta...)
+			}
+			md = prevMD
+		} else if err := errors.Join(sr.skip(), sr.skip()); err != nil {
+			// The index reads texts and metadata elsewhere: they are only
+			// checksummed, never decoded.
+			return n, unusable("truncated record: %v", err)
 		}
-		md := prevMD
 		dim, err := binary.ReadUvarint(sr.r)
 		if err != nil || dim > maxSnapshotField/4 {
 			return n, unusable("bad dimension")

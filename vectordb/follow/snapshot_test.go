@@ -13,6 +13,7 @@ import (
 	"github.com/anythingllm-go/anythingllm/anythingllm"
 	"github.com/anythingllm-go/anythingllm/storage/bunstore/bunstoretest"
 	"github.com/anythingllm-go/anythingllm/storage/memstore"
+	"github.com/anythingllm-go/anythingllm/vectordb/flatvec"
 )
 
 // logBuffer is a logger whose output a test reads.
@@ -194,5 +195,47 @@ func TestSnapshotRewrittenWhenFarBehind(t *testing.T) {
 	}
 	if _, used, log := loadFrom(t, s, path); !used || !strings.Contains(log, "entries_to_apply=0") {
 		t.Fatalf("after the rewrite: used=%v\n%s", used, log)
+	}
+}
+
+// A compact index (texts and metadata read from the store) starts from the
+// snapshot without decoding texts, answers with the store's texts, and
+// still refuses a snapshot whose text bytes were changed.
+func TestSnapshotCompactIndex(t *testing.T) {
+	s := bunstoretest.SQLite(t)
+	w := mkWorkspace(t, s, "w")
+	addDoc(t, s, w, "a", 30)
+	path := filepath.Join(t.TempDir(), "vectors.snapshot")
+	loadFrom(t, s, path) // writes the snapshot (texts included)
+	compact := func() anythingllm.VectorStore {
+		return flatvec.New(&flatvec.Options{Payloads: s.Documents().(anythingllm.VectorPayloadReader)})
+	}
+	load := func() (*Index, string) {
+		lb := &logBuffer{}
+		x := New(s, compact, &Options{Snapshot: path, Logger: slog.New(slog.NewTextHandler(lb, nil))})
+		if _, err := x.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return x, lb.String()
+	}
+	x, log := load()
+	if !strings.Contains(log, fromSnapshot) {
+		t.Fatalf("not loaded from the snapshot:\n%s", log)
+	}
+	ms, err := x.Query(ctx, "w", &anythingllm.VectorQuery{Vector: vec(3), TopK: 3, MinScore: -1})
+	if err != nil || len(ms) != 3 || ms[0].Text != "chunk" || ms[0].Metadata["title"] != "a" {
+		t.Fatalf("compact matches: %+v %v", ms, err)
+	}
+	b, _ := os.ReadFile(path)
+	i := bytes.Index(b, []byte("chunk"))
+	if i < 0 {
+		t.Fatal("no text in the snapshot")
+	}
+	b[i] ^= 0x20
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, log := load(); strings.Contains(log, fromSnapshot) || !strings.Contains(log, "checksum mismatch") {
+		t.Fatalf("a changed text was not caught:\n%s", log)
 	}
 }

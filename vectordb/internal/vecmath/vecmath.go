@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/anythingllm-go/anythingllm/anythingllm"
+	"github.com/viterin/vek/vek32"
 )
 
 // Normalized returns v scaled to unit length, or an error for an empty,
@@ -15,6 +16,13 @@ import (
 func Normalized(v []float32) ([]float32, error) {
 	if len(v) == 0 {
 		return nil, anythingllm.Errorf(anythingllm.InvalidArgument, "empty vector")
+	}
+	// The common case in SIMD (vek): a NaN or infinite element makes the
+	// float32 sum of squares non-finite, and so does an overflow or an
+	// underflow to zero; all of those take the exact float64 path below,
+	// which also says what is wrong.
+	if sq := vek32.Dot(v, v); sq > 0 && sq <= math.MaxFloat32 {
+		return vek32.MulNumber(v, float32(1/math.Sqrt(float64(sq)))), nil
 	}
 	var sum float64
 	for _, x := range v {
