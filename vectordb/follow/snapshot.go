@@ -190,7 +190,7 @@ type hashingReader struct {
 
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.br.Read(p)
-	h.crc.Write(p[:n])
+	_, _ = h.crc.Write(p[:n]) // a hash.Hash never fails
 	return n, err
 }
 
@@ -198,7 +198,7 @@ func (h *hashingReader) ReadByte() (byte, error) {
 	b, err := h.br.ReadByte()
 	if err == nil {
 		h.one[0] = b
-		h.crc.Write(h.one[:])
+		_, _ = h.crc.Write(h.one[:])
 	}
 	return b, err
 }
