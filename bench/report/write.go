@@ -211,7 +211,7 @@ func (r *runner) writeTargets(p printer) {
 		footBig = "Footprint/2000x1536"
 	}
 	add("Start-up with "+strings.TrimPrefix(footBig, "Footprint/")+" stored: exec to the index loaded (a search can be served)", footBig, "index-ready-ms", 500, " ms",
-		"every start after the first reads the index snapshot serve keeps in STORAGE_DIR (the first reads SQL and writes it); its CPU profile is half decoding the file (vectors, chunk texts, metadata) and half flatvec's normalising copy into its blocks, each on one core; vectordb/follow's BenchmarkStartFromSnapshot puts it at 0.63 CPU-s against 1.55 from SQL")
+		"every start after the first reads the index snapshot serve keeps in STORAGE_DIR (the first reads SQL, 1.26 s, and writes it); of the time, about 0.1 s is exec, init and migrations (the first ping) and 0.32 s the snapshot load itself (vectordb/follow's BenchmarkStartFromSnapshot: 0.32 s, 0.57 CPU-s, against 0.95 s from SQL; decoding the vectors on one core, normalising and copying them into the index on the other); the remaining 0.2 s was not profiled")
 	add("Idle RSS of the stock binary", "Footprint/idle", "idle-RSS-MB", 40, " MB",
 		"split in section 4: after start-up's freed heap is returned to the OS, about 14 MB is anonymous (a live Go heap of about 5 MB, stacks, SQLite's page caches) and 32 MB is pages of the mapped binary that init and start-up touch (text 14 MB; read-only data and the PC tables 18 MB; go-runewidth alone builds 2.2 MB of width tables at init, pulled in by pdfcpu); cutting that means dropping dependencies")
 	add("Exec to the first answered /api/ping", "Footprint/idle", "first-ping-ms", 100, " ms", "includes the fork and exec and the SQLite migrations of a fresh storage dir")
