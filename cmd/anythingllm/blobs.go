@@ -173,11 +173,7 @@ func runBlobs(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	cfg, err := loadConfig(e.envFile)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	cfg, st, err := configAndStore(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -181,11 +181,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e.envFile)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	cfg, st, err := configAndStore(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,20 @@ func provideStore(ctx context.Context, cfg *Config) (*bunstore.Store, func(), er
 	return st, func() { _ = st.Close() }, nil
 }
 
+// configAndStore loads the configuration and opens the (migrated)
+// database, for the commands that need no App.
+func configAndStore(ctx context.Context, e *env) (*Config, *bunstore.Store, error) {
+	cfg, err := loadConfig(e.envFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
+}
+
 func openStore(ctx context.Context, cfg *Config) (*bunstore.Store, error) {
 	st, err := bunstore.Open(ctx, cfg.dsn(), &bunstore.Options{MaxOpenConns: cfg.DatabaseMaxConns})
 	if err != nil {

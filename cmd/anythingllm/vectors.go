@@ -239,11 +239,7 @@ func runVectors(ctx context.Context, e *env, args []string) error {
 	if *batch <= 0 {
 		return fmt.Errorf("--batch must be positive")
 	}
-	cfg, err := loadConfig(e.envFile)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	cfg, st, err := configAndStore(ctx, e)
 	if err != nil {
 		return err
 	}
