@@ -230,14 +230,17 @@ func TestQuantizedFlatIndex(t *testing.T) {
 	fake := fakeopenai.New(nil)
 	t.Cleanup(fake.Close)
 	llm := []string{"LLM_PROVIDER=generic-openai", "GENERIC_OPEN_AI_BASE_PATH=" + fake.BaseURL(), "GENERIC_OPEN_AI_MODEL_PREF=fake-model"}
-	answers := func(env ...string) ([][]hit, [][]string) {
+	answers := func(quantize string, env ...string) ([][]hit, [][]string) {
 		in := newInstance(t, append(env, llm...)...)
 		key := in.createKey()
 		in.start()
+		if !strings.Contains(in.logs.String(), "engine=flat quantize="+quantize) {
+			t.Fatalf("the server does not run the %s scan:\n%s", quantize, in.logs.String())
+		}
 		return zooAnswers(t, in, key, fillZoo(t, in, key))
 	}
-	flatS, flatC := answers()
-	binS, binC := answers("VECTOR_QUANTIZE=binary")
+	flatS, flatC := answers("none")
+	binS, binC := answers("binary", "VECTOR_QUANTIZE=binary")
 	sameAnswers(t, "binary", flatS, binS, flatC, binC)
 
 	bad := newInstance(t, "VECTOR_QUANTIZE=int4")

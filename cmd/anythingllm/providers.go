@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -111,7 +112,7 @@ func provideVectors(ctx context.Context, cfg *Config, store *bunstore.Store, log
 	if err != nil {
 		return nil, nil, err
 	}
-	logger.Info("vector database", "engine", eng.name)
+	logger.Info("vector database", "engine", eng.name, "quantize", cmp.Or(eng.quantize, "none"))
 	if eng.external() {
 		v := &lazyEngine{name: eng.name, open: eng.open}
 		x := &externalIndex{VectorStore: v, name: eng.name, docs: store.Documents(), logger: logger}

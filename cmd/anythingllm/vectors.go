@@ -22,9 +22,10 @@ import (
 // SQL at every start (mk), or an external engine that keeps its own copy
 // (open).
 type vectorEngine struct {
-	name string
-	mk   func() anythingllm.VectorStore
-	open func(ctx context.Context) (anythingllm.VectorStore, error)
+	name     string
+	quantize string // the flat index's scan: "" (exact) or "binary"
+	mk       func() anythingllm.VectorStore
+	open     func(ctx context.Context) (anythingllm.VectorStore, error)
 }
 
 func (e *vectorEngine) external() bool { return e.open != nil }
@@ -59,7 +60,7 @@ func chooseVectorEngine(ctx context.Context, cfg *Config, store *bunstore.Store)
 		default:
 			return nil, fmt.Errorf("VECTOR_QUANTIZE=%s is not supported; use none (default: exact float32) or binary", q)
 		}
-		return &vectorEngine{name: "flat", mk: func() anythingllm.VectorStore { return flatvec.New(opts) }}, nil
+		return &vectorEngine{name: "flat", quantize: opts.Quantize, mk: func() anythingllm.VectorStore { return flatvec.New(opts) }}, nil
 	case "chromem":
 		return &vectorEngine{name: kind, mk: func() anythingllm.VectorStore { return chromemvec.New(nil) }}, nil
 	case "memory":
