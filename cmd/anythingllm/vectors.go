@@ -129,10 +129,10 @@ func (l *lazyEngine) get(ctx context.Context) (anythingllm.VectorStore, error) {
 	}
 	vs, err := l.open(ctx)
 	if err != nil {
-		if anythingllm.Code(err) == anythingllm.Unknown {
-			err = anythingllm.WrapError(anythingllm.Unavailable, err, "the vector database (%s) is unavailable", l.name)
-		}
-		return nil, err
+		// Whatever the cause (unreachable, or misconfigured: a bad table
+		// name is the operator's, not the caller's), the request cannot be
+		// served: 503, with the cause in the log.
+		return nil, anythingllm.WrapError(anythingllm.Unavailable, err, "the vector database (%s) is unavailable", l.name)
 	}
 	l.vs = vs
 	return vs, nil
